@@ -1,0 +1,150 @@
+"""Seats guests hold on runs: single and drop-in bookings, and series purchases."""
+
+import datetime as dt
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from rezerva.core.models import TenantModel
+
+
+class BookingStatus(models.TextChoices):
+    PENDING = "pending", "Pending payment"
+    CONFIRMED = "confirmed", "Confirmed"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+
+
+ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+
+
+class CancelledBy(models.TextChoices):
+    GUEST = "guest", "Guest"
+    OWNER = "owner", "Owner"
+    SYSTEM = "system", "System"
+
+
+class GuestFields(models.Model):
+    """Who booked: no account, just contact details."""
+
+    guest_name = models.CharField(max_length=120)
+    guest_email = models.EmailField(max_length=254)
+    guest_phone = models.CharField(max_length=32, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class SeriesPurchase(TenantModel, GuestFields):
+    """One guest buying a whole series: one payment, one counter tick, a Booking per run."""
+
+    series = models.ForeignKey(
+        "scheduling.Series", on_delete=models.PROTECT, related_name="purchases"
+    )
+    status = models.CharField(
+        max_length=12, choices=BookingStatus.choices, default=BookingStatus.PENDING
+    )
+    price_minor = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    price_type = models.CharField(max_length=10)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(
+        max_length=10, choices=CancelledBy.choices, blank=True, default=""
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["business", "series", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="purchase_unique_idempotency_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guest_name} - {self.series_id}"
+
+    def hold_is_active(self, now: dt.datetime) -> bool:
+        """A pending purchase still holds its seats."""
+        return self.status == BookingStatus.PENDING and bool(
+            self.hold_expires_at and self.hold_expires_at > now
+        )
+
+
+class Booking(TenantModel, GuestFields):
+    """One seat on one run."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single session"
+        DROP_IN = "drop_in", "Drop-in"
+        SERIES = "series", "Series buyer"
+
+    class Attendance(models.TextChoices):
+        UNKNOWN = "unknown", "Not marked"
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "No-show"
+
+    session = models.ForeignKey(
+        "scheduling.Session", on_delete=models.PROTECT, related_name="bookings"
+    )
+    purchase = models.ForeignKey(
+        SeriesPurchase, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        max_length=12, choices=BookingStatus.choices, default=BookingStatus.PENDING
+    )
+    price_minor = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    price_type = models.CharField(max_length=10)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    attendance = models.CharField(
+        max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(
+        max_length=10, choices=CancelledBy.choices, blank=True, default=""
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["session", "status"]),
+            models.Index(fields=["business", "status", "created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="booking_unique_idempotency_key",
+            ),
+            models.UniqueConstraint(
+                fields=["purchase", "session"],
+                condition=Q(purchase__isnull=False),
+                name="booking_one_seat_per_purchase_and_run",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="series", purchase__isnull=False)
+                | (~Q(kind="series") & Q(purchase__isnull=True)),
+                name="booking_series_kind_has_purchase",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guest_name} - {self.session_id}"
+
+    def hold_is_active(self, now: dt.datetime) -> bool:
+        """A pending booking still holds its seat."""
+        return self.status == BookingStatus.PENDING and bool(
+            self.hold_expires_at and self.hold_expires_at > now
+        )

@@ -1,0 +1,150 @@
+"""Writes for services and performers."""
+
+import datetime as dt
+
+from django.db import transaction
+
+from rezerva.catalog.models import Performer, PriceType, SalesMode, Service
+from rezerva.core.errors import ValidationFailed
+from rezerva.tenancy import plans
+from rezerva.tenancy.models import Business
+from rezerva.tenancy.services import log_activity, require_feature
+
+MAX_PRICE_MINOR = 100_000_000
+
+
+def _validate_service(*, name: str, kind: str, price_type: str, price_minor: int, sales_mode: str):
+    errors = {}
+    if not name.strip():
+        errors["name"] = "Enter a name guests will recognise."
+    if kind not in Service.Kind.values:
+        errors["kind"] = "Choose one-to-one or group."
+    if price_type not in PriceType.values:
+        errors["price_type"] = "Choose free, pay on site or paid online."
+    if price_minor < 0 or price_minor > MAX_PRICE_MINOR:
+        errors["price"] = "Enter a price between 0 and 1,000,000."
+    elif price_type != PriceType.FREE and price_minor == 0:
+        errors["price"] = "A paid service needs a price above zero (or choose Free)."
+    if sales_mode not in SalesMode.values:
+        errors["sales_mode"] = "Choose a sales mode."
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def create_service(
+    *,
+    business: Business,
+    actor,
+    kind: str,
+    name: str,
+    description: str = "",
+    price_type: str = PriceType.FREE,
+    price_minor: int = 0,
+    sales_mode: str = SalesMode.SINGLE,
+    duration_minutes: int = 60,
+    is_visible: bool = True,
+    now: dt.datetime,
+) -> Service:
+    """Create a service; a new group service needs a plan with group services (P1)."""
+    if kind == Service.Kind.GROUP:
+        require_feature(business, plans.GROUP_SERVICES, now=now)
+    else:
+        sales_mode = SalesMode.SINGLE  # sales modes belong to group services only
+    if price_type == PriceType.FREE:
+        price_minor = 0
+    _validate_service(
+        name=name, kind=kind, price_type=price_type, price_minor=price_minor, sales_mode=sales_mode
+    )
+    with transaction.atomic():
+        service = Service.objects.create(
+            business=business,
+            kind=kind,
+            name=name.strip(),
+            description=description,
+            price_type=price_type,
+            price_minor=price_minor,
+            sales_mode=sales_mode,
+            duration_minutes=duration_minutes,
+            is_visible=is_visible,
+        )
+        log_activity(business=business, actor=actor, action="service.created", target=service.pk)
+    return service
+
+
+def update_service(
+    *,
+    service: Service,
+    actor,
+    name: str,
+    description: str,
+    price_type: str,
+    price_minor: int,
+    sales_mode: str,
+    is_active: bool,
+    is_visible: bool,
+) -> Service:
+    """Edit a service; its kind never changes, and a downgrade does not block editing (P2)."""
+    if not service.is_group:
+        sales_mode = SalesMode.SINGLE
+    if price_type == PriceType.FREE:
+        price_minor = 0
+    _validate_service(
+        name=name,
+        kind=service.kind,
+        price_type=price_type,
+        price_minor=price_minor,
+        sales_mode=sales_mode,
+    )
+    service.name = name.strip()
+    service.description = description
+    service.price_type = price_type
+    service.price_minor = price_minor
+    service.sales_mode = sales_mode
+    service.is_active = is_active
+    service.is_visible = is_visible
+    with transaction.atomic():
+        service.save(
+            update_fields=[
+                "name",
+                "description",
+                "price_type",
+                "price_minor",
+                "sales_mode",
+                "is_active",
+                "is_visible",
+                "updated_at",
+            ]
+        )
+        log_activity(
+            business=service.business, actor=actor, action="service.updated", target=service.pk
+        )
+    return service
+
+
+def deactivate_service(*, service: Service, actor) -> Service:
+    """Stop selling a service; its runs, series and bookings stay for history."""
+    with transaction.atomic():
+        service.is_active = False
+        service.save(update_fields=["is_active", "updated_at"])
+        log_activity(
+            business=service.business, actor=actor, action="service.deactivated", target=service.pk
+        )
+    return service
+
+
+def create_performer(
+    *, business: Business, actor, name: str, email: str = "", membership=None
+) -> Performer:
+    """Add an instructor to the team."""
+    if not name.strip():
+        raise ValidationFailed({"name": "Enter the instructor's name."})
+    if membership is not None and membership.business_id != business.pk:
+        raise ValidationFailed({"membership": "Choose a member of this business."})
+    with transaction.atomic():
+        performer = Performer.objects.create(
+            business=business, name=name.strip(), email=email, membership=membership
+        )
+        log_activity(
+            business=business, actor=actor, action="performer.created", target=performer.pk
+        )
+    return performer

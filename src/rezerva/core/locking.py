@@ -1,0 +1,24 @@
+"""Global lock order and lock timeouts.
+
+LOCK ORDER (every transaction that locks more than one kind of row takes them in this order):
+  1. Session rows, ascending id (scheduling.locks.sessions_for_update)
+  2. the business's MonthlyUsage row
+  3. Payment rows, ascending id
+Series buyers and drop-in guests therefore queue on the same Session rows and cannot deadlock.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection
+
+LOCK_TIMEOUT_MS = 3000
+
+
+@contextmanager
+def lock_timeout(ms: int = LOCK_TIMEOUT_MS) -> Iterator[None]:
+    """Inside a transaction on PostgreSQL, fail fast (SQLSTATE 55P03), never queue forever."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = {int(ms)}")
+    yield

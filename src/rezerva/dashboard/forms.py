@@ -1,0 +1,131 @@
+"""Owner forms: input shape only; rules are in the domain services."""
+
+from django import forms
+
+from rezerva.catalog.models import PriceType, SalesMode, Service
+from rezerva.core.forms import MoneyField, WallTimeField
+from rezerva.core.money import SUPPORTED_CURRENCIES
+from rezerva.scheduling.models import Session
+from rezerva.tenancy.models import Business
+
+COMMON_TIMEZONES = [
+    "Europe/Warsaw",
+    "Europe/Berlin",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Prague",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Kyiv",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "UTC",
+]
+
+
+class BusinessForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    slug = forms.SlugField(max_length=60, help_text="Your public page: /<address>/")
+    timezone = forms.ChoiceField(choices=[(z, z) for z in COMMON_TIMEZONES])
+    currency = forms.ChoiceField(choices=[(c, c) for c in SUPPORTED_CURRENCIES])
+    locale = forms.ChoiceField(choices=Business.Locale.choices, label="Language")
+
+
+class BusinessSettingsForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    timezone = forms.ChoiceField(choices=[(z, z) for z in COMMON_TIMEZONES])
+    currency = forms.ChoiceField(choices=[(c, c) for c in SUPPORTED_CURRENCIES])
+    locale = forms.ChoiceField(choices=Business.Locale.choices, label="Language")
+    hold_minutes = forms.IntegerField(
+        min_value=1, max_value=120, label="Seat hold while paying (min)"
+    )
+    cancellation_notice_hours = forms.IntegerField(
+        min_value=0, max_value=24 * 30, label="Guests may cancel up to (hours before)"
+    )
+    requires_phone = forms.BooleanField(required=False, label="Ask guests for a phone number")
+
+
+class ServiceForm(forms.Form):
+    kind = forms.ChoiceField(choices=Service.Kind.choices, widget=forms.RadioSelect)
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
+    price_type = forms.ChoiceField(choices=PriceType.choices, label="Price type")
+    price = MoneyField(required=False, help_text="Single-entry (catalogue) price")
+    sales_mode = forms.ChoiceField(
+        choices=SalesMode.choices, required=False, help_text="Group services only"
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    is_visible = forms.BooleanField(required=False, initial=True, label="Listed on your page")
+
+    def __init__(self, *args, currency: str, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price"].currency = currency
+        self.fields["price"].label = f"Price ({currency})"
+        if editing:
+            del self.fields["kind"]
+
+
+class RunForm(forms.Form):
+    starts_at = WallTimeField(label="Starts")
+    ends_at = WallTimeField(label="Ends")
+    capacity = forms.IntegerField(min_value=1, max_value=1_000_000, initial=10)
+    mode = forms.ChoiceField(choices=Session.Mode.choices)
+    title = forms.CharField(max_length=120, required=False, help_text='e.g. "Lesson 1 - syntax"')
+    meeting_url = forms.CharField(max_length=500, required=False, label="Meeting URL")
+    address = forms.CharField(max_length=300, required=False)
+    performer = forms.ModelChoiceField(queryset=None, required=False, label="Instructor")
+    repeat_weekly = forms.IntegerField(
+        min_value=1,
+        max_value=52,
+        initial=1,
+        label="Weeks in a row",
+        help_text="1 = just this date; 6 = six weekly runs at the same local time",
+    )
+
+    def __init__(self, *args, performers, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["performer"].queryset = performers
+        if editing:
+            del self.fields["repeat_weekly"]
+
+
+class SeriesForm(forms.Form):
+    title = forms.CharField(max_length=120)
+    price_type = forms.ChoiceField(choices=PriceType.choices, label="Price type")
+    price = MoneyField(required=False)
+    is_active = forms.BooleanField(required=False, initial=True, label="Active (on sale)")
+    is_visible = forms.BooleanField(required=False, initial=True, label="Visible to guests")
+    drop_in_enabled = forms.BooleanField(required=False, label="Allow drop-in (book one run)")
+    drop_in_price = MoneyField(required=False, help_text="Empty: the service price")
+    allows_late_join = forms.BooleanField(required=False, label="Allow joining after it started")
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("price", "drop_in_price"):
+            self.fields[name].currency = currency
+        self.fields["price"].label = f"Series price ({currency})"
+        self.fields["drop_in_price"].label = f"Drop-in price ({currency})"
+
+
+class AttachRunsForm(forms.Form):
+    sessions = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Sessions to add")
+
+    def __init__(self, *args, runs, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Accept any integer: the service decides (and explains) whether a run can be attached.
+        self.fields["sessions"].valid_value = lambda value: str(value).isdigit()
+        self.runs = runs
+
+
+class CancelRunForm(forms.Form):
+    reason = forms.CharField(max_length=300, required=False, label="Reason (sent to guests)")
+
+
+class PerformerForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    email = forms.EmailField(required=False)

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from rezerva.dashboard import views
+
+app_name = "dashboard"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("business/new/", views.business_create, name="business_create"),
+    path("business/switch/", views.business_switch, name="business_switch"),
+    path("settings/", views.business_settings, name="settings"),
+    path("team/", views.team, name="team"),
+    path("services/", views.service_list, name="service_list"),
+    path("services/new/", views.service_create, name="service_create"),
+    path("services/<int:service_id>/", views.service_detail, name="service_detail"),
+    path(
+        "services/<int:service_id>/deactivate/",
+        views.service_deactivate,
+        name="service_deactivate",
+    ),
+    path("services/<int:service_id>/sessions/", views.session_list, name="session_list"),
+    path("services/<int:service_id>/series/", views.series_list, name="series_list"),
+    path("sessions/<int:session_id>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
+    path("series/<int:series_id>/", views.series_detail, name="series_detail"),
+    path("series/<int:series_id>/edit/", views.series_edit, name="series_edit"),
+    path(
+        "series/<int:series_id>/sessions/<int:session_id>/detach/",
+        views.series_detach,
+        name="series_detach",
+    ),
+]

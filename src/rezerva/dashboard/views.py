@@ -1,0 +1,513 @@
+"""Owner pages: thin views that parse input, call one service or selector, and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rezerva.booking.selectors import seats_taken
+from rezerva.booking.services import cancel_session
+from rezerva.catalog import selectors as catalog_selectors
+from rezerva.catalog import services as catalog_services
+from rezerva.core.errors import DomainError
+from rezerva.core.forms import add_domain_error
+from rezerva.core.timezones import to_business_time
+from rezerva.dashboard import forms
+from rezerva.dashboard.access import SESSION_KEY, business_view
+from rezerva.scheduling import selectors as scheduling_selectors
+from rezerva.scheduling import services as scheduling_services
+from rezerva.tenancy import plans
+from rezerva.tenancy import services as tenancy_services
+from rezerva.tenancy.selectors import has_feature, memberships_of, plan_of
+
+PAGE_SIZE = 20
+SERVICE_FIELD_MAP = {"price": "price"}
+
+
+def _runs_with_seats(runs, now):
+    taken = seats_taken(session_ids=[r.pk for r in runs], now=now)
+    for run in runs:
+        run.seats_taken = taken.get(run.pk, 0)
+    return runs
+
+
+# --- business -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def business_create(request):
+    """Create a business (the first one after sign-up, or another one)."""
+    form = forms.BusinessForm(request.POST or None, initial={"timezone": "Europe/Warsaw"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            business = tenancy_services.create_business(
+                owner=request.user, now=timezone.now(), **form.cleaned_data
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            request.session[SESSION_KEY] = business.pk
+            messages.success(
+                request, f"{business.name} is ready. Your trial includes group services."
+            )
+            return redirect("dashboard:home")
+    return render(request, "dashboard/business_create.html", {"form": form})
+
+
+@login_required
+@require_POST
+def business_switch(request):
+    """Switch to another business the user belongs to."""
+    business_id = request.POST.get("business_id", "")
+    membership = (
+        memberships_of(request.user).filter(business_id=int(business_id or 0)).first()
+        if business_id.isdigit()
+        else None
+    )
+    if membership is None:
+        messages.error(request, "You are not a member of that business.")
+    else:
+        request.session[SESSION_KEY] = membership.business_id
+    return redirect("dashboard:home")
+
+
+@business_view
+def home(request):
+    """Today's and the next runs with seats taken, and the plan in force."""
+    now = timezone.now()
+    business = request.business
+    upcoming = list(scheduling_selectors.next_runs(business=business, now=now, limit=10))
+    return render(
+        request,
+        "dashboard/home.html",
+        {
+            "upcoming": _runs_with_seats(upcoming, now),
+            "plan": plan_of(business, now=now),
+            "memberships": memberships_of(request.user),
+            "services_count": catalog_selectors.services_of(business=business).count(),
+        },
+    )
+
+
+@business_view(owner_only=True)
+@require_http_methods(["GET", "POST"])
+def business_settings(request):
+    """Business name, timezone, currency, language, holds and cancellation notice."""
+    business = request.business
+    initial = {f: getattr(business, f) for f in forms.BusinessSettingsForm.base_fields}
+    form = forms.BusinessSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenancy_services.update_business_settings(
+                business=business, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("dashboard:settings")
+    return render(request, "dashboard/settings.html", {"form": form})
+
+
+@business_view
+@require_http_methods(["GET", "POST"])
+def team(request):
+    """Members and instructors (performers)."""
+    business = request.business
+    form = forms.PerformerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            catalog_services.create_performer(
+                business=business, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "Instructor added.")
+            return redirect("dashboard:team")
+    return render(
+        request,
+        "dashboard/team.html",
+        {
+            "form": form,
+            "members": business.memberships.select_related("user").order_by("user__email"),
+            "performers": catalog_selectors.performers_of(business=business, active_only=False),
+        },
+    )
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+@business_view
+def service_list(request):
+    """All services with their kind, price and mode."""
+    business = request.business
+    now = timezone.now()
+    return render(
+        request,
+        "dashboard/service_list.html",
+        {
+            "services": catalog_selectors.services_of(business=business),
+            "can_group": has_feature(business, plans.GROUP_SERVICES, now=now),
+            "group_plan": plans.cheapest_plan_with(plans.GROUP_SERVICES),
+        },
+    )
+
+
+@business_view
+@require_http_methods(["GET", "POST"])
+def service_create(request):
+    """Create a service; a group service is refused (with the upgrade path) below Growth (P1)."""
+    business = request.business
+    now = timezone.now()
+    form = forms.ServiceForm(
+        request.POST or None,
+        currency=business.currency,
+        initial={"kind": request.GET.get("kind", "group"), "sales_mode": "single"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            service = catalog_services.create_service(
+                business=business,
+                actor=request.user,
+                kind=data["kind"],
+                name=data["name"],
+                description=data["description"],
+                price_type=data["price_type"],
+                price_minor=data["price"] or 0,
+                sales_mode=data["sales_mode"] or "single",
+                is_visible=data["is_visible"],
+                now=now,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"Service “{service.name}” created.")
+            return redirect("dashboard:service_detail", service_id=service.pk)
+    return render(
+        request,
+        "dashboard/service_form.html",
+        {
+            "form": form,
+            "can_group": has_feature(business, plans.GROUP_SERVICES, now=now),
+            "group_plan": plans.cheapest_plan_with(plans.GROUP_SERVICES),
+        },
+    )
+
+
+@business_view
+@require_http_methods(["GET", "POST"])
+def service_detail(request, service_id: int):
+    """Edit a service; links to its sessions and series."""
+    business = request.business
+    service = catalog_selectors.get_service_for_business(business=business, service_id=service_id)
+    initial = {
+        "name": service.name,
+        "description": service.description,
+        "price_type": service.price_type,
+        "price": service.price_minor,
+        "sales_mode": service.sales_mode,
+        "is_active": service.is_active,
+        "is_visible": service.is_visible,
+    }
+    form = forms.ServiceForm(
+        request.POST or None, initial=initial, currency=business.currency, editing=True
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            catalog_services.update_service(
+                service=service,
+                actor=request.user,
+                name=data["name"],
+                description=data["description"],
+                price_type=data["price_type"],
+                price_minor=data["price"] or 0,
+                sales_mode=data["sales_mode"] or service.sales_mode,
+                is_active=data["is_active"],
+                is_visible=data["is_visible"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "Service saved.")
+            return redirect("dashboard:service_detail", service_id=service.pk)
+    return render(request, "dashboard/service_detail.html", {"service": service, "form": form})
+
+
+@business_view
+@require_POST
+def service_deactivate(request, service_id: int):
+    """Stop selling a service."""
+    service = catalog_selectors.get_service_for_business(
+        business=request.business, service_id=service_id
+    )
+    catalog_services.deactivate_service(service=service, actor=request.user)
+    messages.success(request, f"“{service.name}” is no longer for sale.")
+    return redirect("dashboard:service_detail", service_id=service.pk)
+
+
+# --- sessions (runs) ------------------------------------------------------------------------
+
+
+def _run_input(data) -> scheduling_services.RunInput:
+    return scheduling_services.RunInput(
+        starts_local=data["starts_at"],
+        ends_local=data["ends_at"],
+        capacity=data["capacity"],
+        mode=data["mode"],
+        title=data["title"],
+        meeting_url=data["meeting_url"].strip(),
+        address=data["address"],
+        performer=data["performer"],
+    )
+
+
+@business_view
+@require_http_methods(["GET", "POST"])
+def session_list(request, service_id: int):
+    """Manage sessions: add runs; upcoming and past listed separately, paginated."""
+    business = request.business
+    now = timezone.now()
+    service = catalog_selectors.get_service_for_business(business=business, service_id=service_id)
+    if not service.is_group:
+        messages.info(request, "Sessions exist for group services only.")
+        return redirect("dashboard:service_detail", service_id=service.pk)
+    performers = catalog_selectors.performers_of(business=business)
+    form = forms.RunForm(request.POST or None, performers=performers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = scheduling_services.add_runs(
+                business=business,
+                service=service,
+                actor=request.user,
+                run=_run_input(form.cleaned_data),
+                repeat_weekly=form.cleaned_data["repeat_weekly"],
+                now=now,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            count = len(saved.runs)
+            messages.success(request, f"{count} session{'s' if count != 1 else ''} added.")
+            for warning in saved.warnings:
+                messages.warning(request, warning)
+            return redirect("dashboard:session_list", service_id=service.pk)
+    show_past = request.GET.get("show") == "past"
+    runs_qs = (
+        scheduling_selectors.past_runs(business=business, service=service, now=now)
+        if show_past
+        else scheduling_selectors.upcoming_runs(business=business, service=service, now=now)
+    )
+    page = Paginator(runs_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _runs_with_seats(page.object_list, now)
+    template = (
+        "dashboard/partials/run_table.html"
+        if request.htmx and request.method == "GET"
+        else "dashboard/session_list.html"
+    )
+    return render(
+        request,
+        template,
+        {"service": service, "form": form, "page": page, "show_past": show_past},
+    )
+
+
+@business_view
+@require_http_methods(["GET", "POST"])
+def session_detail(request, session_id: int):
+    """Edit one run (time, capacity, place, instructor) or cancel it."""
+    business = request.business
+    now = timezone.now()
+    run = scheduling_selectors.get_session_for_business(business=business, session_id=session_id)
+    performers = catalog_selectors.performers_of(business=business)
+    initial = {
+        "starts_at": to_business_time(run.starts_at, business.timezone).replace(tzinfo=None),
+        "ends_at": to_business_time(run.ends_at, business.timezone).replace(tzinfo=None),
+        "capacity": run.capacity,
+        "mode": run.mode,
+        "title": run.title,
+        "meeting_url": run.meeting_url,
+        "address": run.address,
+        "performer": run.performer,
+    }
+    form = forms.RunForm(request.POST or None, initial=initial, performers=performers, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = scheduling_services.update_run(
+                session=run, actor=request.user, run=_run_input(form.cleaned_data), now=now
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "Session saved.")
+            for warning in saved.warnings:
+                messages.warning(request, warning)
+            return redirect("dashboard:session_detail", session_id=run.pk)
+    _runs_with_seats([run], now)
+    return render(
+        request,
+        "dashboard/session_detail.html",
+        {"run": run, "form": form, "cancel_form": forms.CancelRunForm(), "now": now},
+    )
+
+
+@business_view
+@require_POST
+def session_cancel(request, session_id: int):
+    """Cancel a run: its active bookings are cancelled and guests notified; nothing is refunded."""
+    business = request.business
+    run = scheduling_selectors.get_session_for_business(business=business, session_id=session_id)
+    form = forms.CancelRunForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        result = cancel_session(session=run, actor=request.user, reason=reason, now=timezone.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"Session cancelled. {result.bookings_cancelled} booking(s) cancelled."
+        )
+    return redirect("dashboard:session_detail", session_id=run.pk)
+
+
+# --- series ---------------------------------------------------------------------------------
+
+
+def _series_input(data) -> scheduling_services.SeriesInput:
+    return scheduling_services.SeriesInput(
+        title=data["title"],
+        price_type=data["price_type"],
+        price_minor=data["price"] or 0,
+        is_active=data["is_active"],
+        is_visible=data["is_visible"],
+        drop_in_enabled=data["drop_in_enabled"],
+        drop_in_price_minor=data["drop_in_price"],
+        allows_late_join=data["allows_late_join"],
+    )
+
+
+@business_view
+@require_http_methods(["GET", "POST"])
+def series_list(request, service_id: int):
+    """Manage series: the service's series and a form to create one."""
+    business = request.business
+    now = timezone.now()
+    service = catalog_selectors.get_service_for_business(business=business, service_id=service_id)
+    form = forms.SeriesForm(request.POST or None, currency=business.currency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            series = scheduling_services.create_series(
+                business=business,
+                service=service,
+                actor=request.user,
+                data=_series_input(form.cleaned_data),
+                now=now,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"Series “{series.title}” created. Now add its sessions.")
+            return redirect("dashboard:series_detail", series_id=series.pk)
+    return render(
+        request,
+        "dashboard/series_list.html",
+        {
+            "service": service,
+            "form": form,
+            "series_list": scheduling_selectors.series_of_service(
+                business=business, service=service
+            ),
+            "can_series": has_feature(business, plans.SERIES, now=now),
+            "series_plan": plans.cheapest_plan_with(plans.SERIES),
+        },
+    )
+
+
+@business_view
+@require_http_methods(["GET", "POST"])
+def series_detail(request, series_id: int):
+    """Series overview: its runs, attach and detach runs; buyers arrive with bookings."""
+    business = request.business
+    now = timezone.now()
+    series = scheduling_selectors.get_series_for_business(business=business, series_id=series_id)
+    attachable = list(scheduling_selectors.attachable_runs(series=series, now=now))
+    attach_form = forms.AttachRunsForm(request.POST or None, runs=attachable)
+    if request.method == "POST" and attach_form.is_valid():
+        try:
+            runs = scheduling_services.attach_runs_to_series(
+                series=series,
+                session_ids=attach_form.cleaned_data["sessions"],
+                actor=request.user,
+                now=now,
+            )
+        except DomainError as exc:
+            add_domain_error(attach_form, exc)
+        else:
+            messages.success(request, f"{len(runs)} session(s) added to the series.")
+            return redirect("dashboard:series_detail", series_id=series.pk)
+    runs = list(scheduling_selectors.runs_of_series(series=series))
+    return render(
+        request,
+        "dashboard/series_detail.html",
+        {
+            "series": series,
+            "runs": _runs_with_seats(runs, now),
+            "attachable": attachable,
+            "attach_form": attach_form,
+            "now": now,
+        },
+    )
+
+
+@business_view
+@require_http_methods(["GET", "POST"])
+def series_edit(request, series_id: int):
+    """Edit title, price, flags and drop-in settings."""
+    business = request.business
+    series = scheduling_selectors.get_series_for_business(business=business, series_id=series_id)
+    initial = {
+        "title": series.title,
+        "price_type": series.price_type,
+        "price": series.price_minor,
+        "is_active": series.is_active,
+        "is_visible": series.is_visible,
+        "drop_in_enabled": series.drop_in_enabled,
+        "drop_in_price": series.drop_in_price_minor,
+        "allows_late_join": series.allows_late_join,
+    }
+    form = forms.SeriesForm(request.POST or None, initial=initial, currency=business.currency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheduling_services.update_series(
+                series=series, actor=request.user, data=_series_input(form.cleaned_data)
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "Series saved.")
+            return redirect("dashboard:series_detail", series_id=series.pk)
+    return render(request, "dashboard/series_edit.html", {"series": series, "form": form})
+
+
+@business_view
+@require_POST
+def series_detach(request, series_id: int, session_id: int):
+    """Take an upcoming run out of a series."""
+    business = request.business
+    series = scheduling_selectors.get_series_for_business(business=business, series_id=series_id)
+    scheduling_selectors.get_session_for_business(business=business, session_id=session_id)
+    try:
+        scheduling_services.detach_run_from_series(
+            series=series, session_id=session_id, actor=request.user, now=timezone.now()
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Session removed from the series.")
+    return redirect("dashboard:series_detail", series_id=series.pk)

@@ -1,0 +1,20 @@
+"""Row locks on runs: the only place Session rows are selected for update (LOCK ORDER step 1)."""
+
+from collections.abc import Iterable
+
+from rezerva.scheduling.models import Series, Session
+from rezerva.tenancy.models import Business
+
+
+def sessions_for_update(*, business: Business, session_ids: Iterable[int]) -> list[Session]:
+    """Lock the business's runs with these ids, ascending by id; returns them evaluated."""
+    return list(
+        Session.objects.select_for_update(of=("self",))
+        .filter(business=business, pk__in=sorted(set(session_ids)))
+        .order_by("pk")
+    )
+
+
+def series_for_update(*, business: Business, series_id: int) -> Series:
+    """Lock one series row (taken after its runs, never before)."""
+    return Series.objects.select_for_update(of=("self",)).get(business=business, pk=series_id)

@@ -1,0 +1,44 @@
+"""Reads about businesses, memberships and plans."""
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from rezerva.tenancy.models import Business, Membership
+from rezerva.tenancy.plans import Plan, effective_plan
+
+
+def plan_of(business: Business, *, now: dt.datetime) -> Plan:
+    """The plan in force for a business right now."""
+    return effective_plan(plan_code=business.plan, trial_ends_at=business.trial_ends_at, now=now)
+
+
+def has_feature(business: Business, feature: str, *, now: dt.datetime) -> bool:
+    """Whether the business's current plan includes a feature."""
+    return feature in plan_of(business, now=now).features
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    """Every business a user belongs to, by name."""
+    return (
+        Membership.objects.filter(user=user).select_related("business").order_by("business__name")
+    )
+
+
+def get_membership(user, *, business_id: int | None) -> Membership | None:
+    """The user's membership in a business, or their first one when no id is given."""
+    memberships = memberships_of(user)
+    if business_id is not None:
+        found = memberships.filter(business_id=business_id).first()
+        if found is not None:
+            return found
+    return memberships.first()
+
+
+def get_business_by_slug(slug: str) -> Business:
+    """The public business for a hub URL, or 404."""
+    try:
+        return Business.objects.get(slug=slug)
+    except Business.DoesNotExist as exc:
+        raise Http404("No such business") from exc

@@ -1,0 +1,128 @@
+"""Writes for businesses and memberships."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+
+from rezerva.core.errors import ValidationFailed
+from rezerva.core.money import SUPPORTED_CURRENCIES
+from rezerva.core.timezones import is_valid_timezone
+from rezerva.tenancy.errors import FeatureNotInPlan, SlugTaken
+from rezerva.tenancy.models import ActivityLog, Business, Membership
+from rezerva.tenancy.plans import TRIAL_DAYS, PlanCode
+from rezerva.tenancy.selectors import has_feature, plan_of
+
+RESERVED_SLUGS = {"admin", "api", "dashboard", "accounts", "static", "manage", "media", "b"}
+
+
+def log_activity(*, business: Business, actor, action: str, target: object = "", **data) -> None:
+    """Write one audit row; call it inside the transaction that made the change."""
+    ActivityLog.objects.create(
+        business=business,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        target=str(target)[:64],
+        data=data,
+    )
+
+
+def require_feature(business: Business, feature: str, *, now: dt.datetime) -> None:
+    """Raise FeatureNotInPlan unless the business's plan includes the feature (P1, P4)."""
+    if not has_feature(business, feature, now=now):
+        raise FeatureNotInPlan(feature, plan_of(business, now=now).name)
+
+
+def _validate_business_fields(*, name: str, slug: str, timezone: str, currency: str) -> None:
+    errors = {}
+    if not name.strip():
+        errors["name"] = "Enter the business name."
+    if slug in RESERVED_SLUGS:
+        errors["slug"] = "This address is reserved; choose another."
+    if not is_valid_timezone(timezone):
+        errors["timezone"] = "Choose a timezone such as Europe/Warsaw."
+    if currency not in SUPPORTED_CURRENCIES:
+        errors["currency"] = "Choose a supported currency."
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def create_business(
+    *,
+    owner,
+    name: str,
+    slug: str,
+    timezone: str,
+    currency: str,
+    locale: str = "en",
+    plan: str = PlanCode.TRIAL,
+    now: dt.datetime,
+) -> Business:
+    """Create a business with its owner membership; new businesses start on a 14-day trial."""
+    _validate_business_fields(name=name, slug=slug, timezone=timezone, currency=currency)
+    try:
+        with transaction.atomic():
+            business = Business.objects.create(
+                name=name.strip(),
+                slug=slug,
+                timezone=timezone,
+                currency=currency,
+                locale=locale,
+                plan=plan,
+                trial_ends_at=now + dt.timedelta(days=TRIAL_DAYS)
+                if plan == PlanCode.TRIAL
+                else None,
+                contact_email=owner.email,
+            )
+            Membership.objects.create(business=business, user=owner, role=Membership.Role.OWNER)
+            log_activity(business=business, actor=owner, action="business.created", target=slug)
+    except IntegrityError as exc:
+        raise SlugTaken() from exc
+    return business
+
+
+def update_business_settings(
+    *,
+    business: Business,
+    actor,
+    name: str,
+    timezone: str,
+    currency: str,
+    locale: str,
+    hold_minutes: int,
+    cancellation_notice_hours: int,
+    requires_phone: bool,
+) -> Business:
+    """Change a business's settings."""
+    _validate_business_fields(name=name, slug=business.slug, timezone=timezone, currency=currency)
+    business.name = name.strip()
+    business.timezone = timezone
+    business.currency = currency
+    business.locale = locale
+    business.hold_minutes = hold_minutes
+    business.cancellation_notice_hours = cancellation_notice_hours
+    business.requires_phone = requires_phone
+    with transaction.atomic():
+        business.save(
+            update_fields=[
+                "name",
+                "timezone",
+                "currency",
+                "locale",
+                "hold_minutes",
+                "cancellation_notice_hours",
+                "requires_phone",
+                "updated_at",
+            ]
+        )
+        log_activity(business=business, actor=actor, action="business.updated", target=business.pk)
+    return business
+
+
+def add_member(*, business: Business, actor, user, role: str = Membership.Role.STAFF) -> Membership:
+    """Add a user to a business's team (idempotent)."""
+    with transaction.atomic():
+        membership, _ = Membership.objects.get_or_create(
+            business=business, user=user, defaults={"role": role}
+        )
+        log_activity(business=business, actor=actor, action="member.added", target=user.pk)
+    return membership

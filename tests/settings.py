@@ -1,0 +1,12 @@
+"""Test settings: the real settings with fast hashing and an in-memory outbox."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from rezerva.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
