@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rezerva.booking.models import Booking, SeriesPurchase
+from rezerva.booking.models import Booking, ConsentDefinition, ConsentRecord, SeriesPurchase
 
 
 @admin.register(Booking)
@@ -25,3 +25,15 @@ class SeriesPurchaseAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["guest_name", "guest_email"]
     raw_id_fields = ["business", "series"]
+
+
+@admin.register(ConsentDefinition)
+class ConsentDefinitionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "business", "kind", "version", "is_required", "is_active"]
+    raw_id_fields = ["business"]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    list_display = ["definition", "business", "version", "agreed_at", "booking", "purchase"]
+    raw_id_fields = ["business", "definition", "booking", "purchase"]

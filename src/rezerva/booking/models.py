@@ -148,3 +148,50 @@ class Booking(TenantModel, GuestFields):
         return self.status == BookingStatus.PENDING and bool(
             self.hold_expires_at and self.hold_expires_at > now
         )
+
+
+class ConsentDefinition(TenantModel):
+    """A consent or the terms a guest agrees to when booking; editing the text bumps the version."""
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", "Terms and conditions"
+        CONSENT = "consent", "Consent"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CONSENT)
+    text = models.TextField(max_length=4000)
+    version = models.PositiveIntegerField(default=1)
+    is_required = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ConsentRecord(TenantModel):
+    """What exactly a guest agreed to, and when: the text is copied, not referenced."""
+
+    definition = models.ForeignKey(ConsentDefinition, on_delete=models.PROTECT, related_name="+")
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="consents"
+    )
+    purchase = models.ForeignKey(
+        SeriesPurchase, null=True, blank=True, on_delete=models.CASCADE, related_name="consents"
+    )
+    text = models.TextField()
+    version = models.PositiveIntegerField()
+    agreed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(booking__isnull=False) | Q(purchase__isnull=False),
+                name="consent_record_has_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition_id} v{self.version} @ {self.agreed_at:%Y-%m-%d %H:%M}"

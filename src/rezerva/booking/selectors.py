@@ -5,7 +5,8 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q
 
-from rezerva.booking.models import Booking, BookingStatus
+from rezerva.booking.models import Booking, BookingStatus, ConsentDefinition, SeriesPurchase
+from rezerva.booking.tokens import BOOKING, read_manage_token
 
 
 def seat_holding_filter(now: dt.datetime, prefix: str = "") -> Q:
@@ -37,3 +38,49 @@ def active_series_seats_on(*, session_id: int, now: dt.datetime) -> int:
     return Booking.objects.filter(
         seat_holding_filter(now), session_id=session_id, kind=Booking.Kind.SERIES
     ).count()
+
+
+def consents_of(*, business) -> list:
+    """The active consents and terms a guest sees when booking, in order."""
+    return list(ConsentDefinition.objects.filter(business=business, is_active=True))
+
+
+def get_by_manage_token(*, business, token: str):
+    """The booking or purchase a manage link points to; None if forged or of another business."""
+    ref = read_manage_token(token)
+    if ref is None:
+        return None
+    if ref.kind == BOOKING:
+        return (
+            Booking.objects.select_related("session", "session__service", "session__performer")
+            .filter(business=business, public_id=ref.public_id)
+            .first()
+        )
+    return (
+        SeriesPurchase.objects.select_related("series", "series__service")
+        .filter(business=business, public_id=ref.public_id)
+        .first()
+    )
+
+
+def purchase_bookings(*, purchase) -> list[Booking]:
+    """A purchase's seats with their runs, in date order."""
+    return list(
+        Booking.objects.filter(business=purchase.business, purchase=purchase)
+        .select_related("session", "session__performer")
+        .order_by("session__starts_at", "pk")
+    )
+
+
+def participants_of_session(*, business, session) -> list[Booking]:
+    """Everyone booked on a run (all statuses), with how they booked, newest last."""
+    return list(
+        Booking.objects.filter(business=business, session=session)
+        .select_related("purchase")
+        .order_by("created_at", "pk")
+    )
+
+
+def buyers_of_series(*, business, series):
+    """A series' purchases, newest first."""
+    return SeriesPurchase.objects.filter(business=business, series=series).order_by("-created_at")

@@ -1,17 +1,253 @@
-"""Public guest pages: the business hub."""
+"""Public guest pages: hub, service page (time selection), details step, confirmation and manage.
 
-from django.shortcuts import render
+Views parse input and call the booking services and offer selectors; they decide nothing.
+"""
 
-from rezerva.catalog.selectors import services_of
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rezerva.booking import offers
+from rezerva.booking import services as booking_services
+from rezerva.booking.errors import SessionFull
+from rezerva.booking.links import manage_path
+from rezerva.booking.models import CancelledBy, SeriesPurchase
+from rezerva.booking.selectors import consents_of, get_by_manage_token, purchase_bookings
+from rezerva.booking.services.cancel import guest_may_cancel_until
+from rezerva.catalog.models import Service
+from rezerva.core.errors import DomainError
+from rezerva.core.forms import add_domain_error
+from rezerva.hub.forms import GuestDetailsForm
+from rezerva.scheduling.models import Series, Session
 from rezerva.tenancy.selectors import get_business_by_slug
+
+NEXT_RUNS_AFTER_FULL = 3
+RUNS_ON_PAGE = 60
+
+
+def _page(request, template: str, business, context: dict):
+    context.update({"business": business, "page_lang": business.locale})
+    return render(request, template, context)
 
 
 def business_hub(request, slug: str):
-    """The business's active, visible services."""
+    """The business's active, visible services with their price line (C2)."""
     business = get_business_by_slug(slug)
-    services = services_of(business=business).filter(is_active=True, is_visible=True)
-    return render(
+    entries = offers.hub_entries(business=business, now=timezone.now())
+    return _page(request, "hub/business.html", business, {"entries": entries})
+
+
+def _service_context(business, service: Service, now, view: str | None) -> dict:
+    runs = offers.run_cards(business=business, service=service, now=now, limit=RUNS_ON_PAGE)
+    series = offers.series_cards(business=business, services=[service], now=now)[service.pk]
+    label = offers.price_label(service=service, published_series=series, business=business)
+    has_single = service.offers_single and bool(runs)
+    has_series = service.offers_series and bool(series)
+    # M1: the switch appears only when both paths are actually published.
+    if (
+        view not in ("single", "series")
+        or (view == "single" and not has_single)
+        or (view == "series" and not has_series)
+    ):
+        view = "single" if has_single or not has_series else "series"
+    return {
+        "service": service,
+        "runs": runs,
+        "series_cards": series,
+        "label": label,
+        "view": view,
+        "show_switch": has_single and has_series,
+    }
+
+
+def service_page(request, slug: str, service_id: int):
+    """Time selection by sales mode (M1, B1): run cards, series packages, or a switch."""
+    business = get_business_by_slug(slug)
+    service = get_object_or_404(Service, business=business, pk=service_id, is_active=True)
+    context = _service_context(business, service, timezone.now(), request.GET.get("view"))
+    return _page(request, "hub/service.html", business, context)
+
+
+def series_page(request, slug: str, series_id: int):
+    """A series by its direct link; also works for series hidden from the list (S7)."""
+    business = get_business_by_slug(slug)
+    series = get_object_or_404(Series, business=business, pk=series_id)
+    now = timezone.now()
+    cards = offers.series_cards(
+        business=business, services=[series.service], now=now, series_id=series.pk
+    )[series.service_id]
+    return _page(
         request,
-        "hub/business.html",
-        {"business": business, "services": services, "page_lang": business.locale},
+        "hub/series.html",
+        business,
+        {"series": series, "service": series.service, "card": cards[0] if cards else None},
     )
+
+
+def _details_form(request, business):
+    return GuestDetailsForm(
+        request.POST or None,
+        consents=consents_of(business=business),
+        requires_phone=business.requires_phone,
+    )
+
+
+def _guest(form) -> tuple[booking_services.GuestDetails, booking_services.Agreements]:
+    data = form.cleaned_data
+    return (
+        booking_services.GuestDetails(data["name"], data["email"], data.get("phone", "")),
+        booking_services.Agreements(form.agreed_ids()),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def book_run(request, slug: str, session_id: int):
+    """Details step for one run (single or drop-in); the service decides, under its lock."""
+    business = get_business_by_slug(slug)
+    run = get_object_or_404(
+        Session.objects.select_related("service", "series", "performer"),
+        business=business,
+        pk=session_id,
+    )
+    now = timezone.now()
+    card = next(
+        (
+            c
+            for c in offers.run_cards(business=business, service=run.service, now=now)
+            if c.session.pk == run.pk
+        ),
+        None,
+    )
+    form = _details_form(request, business)
+    next_runs = []
+    if request.method == "POST" and form.is_valid():
+        guest, agreements = _guest(form)
+        try:
+            booking = booking_services.book_run(
+                business=business,
+                session_id=run.pk,
+                guest=guest,
+                agreements=agreements,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                now=now,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            if isinstance(exc, SessionFull):
+                next_runs = [
+                    c
+                    for c in offers.run_cards(business=business, service=run.service, now=now)
+                    if not c.is_full and c.session.pk != run.pk
+                ][:NEXT_RUNS_AFTER_FULL]
+        else:
+            return redirect(manage_path(booking) + "?new=1")
+    return _page(
+        request,
+        "hub/book.html",
+        business,
+        {
+            "form": form,
+            "run": run,
+            "card": card,
+            "service": run.service,
+            "next_runs": next_runs,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def book_series(request, slug: str, series_id: int):
+    """Details step for a whole series (S1, S4)."""
+    business = get_business_by_slug(slug)
+    series = get_object_or_404(
+        Series.objects.select_related("service"), business=business, pk=series_id
+    )
+    now = timezone.now()
+    cards = offers.series_cards(
+        business=business, services=[series.service], now=now, series_id=series.pk
+    )[series.service_id]
+    form = _details_form(request, business)
+    if request.method == "POST" and form.is_valid():
+        guest, agreements = _guest(form)
+        try:
+            purchase = booking_services.purchase_series(
+                business=business,
+                series_id=series.pk,
+                guest=guest,
+                agreements=agreements,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                now=now,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect(manage_path(purchase) + "?new=1")
+    return _page(
+        request,
+        "hub/book.html",
+        business,
+        {
+            "form": form,
+            "series": series,
+            "series_card": cards[0] if cards else None,
+            "service": series.service,
+        },
+    )
+
+
+def _managed(business, token: str):
+    obj = get_by_manage_token(business=business, token=token)
+    if obj is None:
+        raise Http404("No such booking")
+    return obj
+
+
+def manage(request, slug: str, token: str):
+    """Confirmation and manage page behind the signed link: every run, status, cancel."""
+    business = get_business_by_slug(slug)
+    obj = _managed(business, token)
+    now = timezone.now()
+    if isinstance(obj, SeriesPurchase):
+        seats = purchase_bookings(purchase=obj)
+        first = min((b.session.starts_at for b in seats), default=None)
+    else:
+        seats, first = [obj], obj.session.starts_at
+    can_cancel = (
+        obj.status in ("pending", "confirmed")
+        and first is not None
+        and now
+        < guest_may_cancel_until(starts_at=first, notice_hours=business.cancellation_notice_hours)
+    )
+    return _page(
+        request,
+        "hub/manage.html",
+        business,
+        {
+            "obj": obj,
+            "is_purchase": isinstance(obj, SeriesPurchase),
+            "seats": seats,
+            "token": token,
+            "can_cancel": can_cancel,
+            "is_new": request.GET.get("new") == "1",
+            "service": seats[0].session.service if seats else None,
+        },
+    )
+
+
+@require_POST
+def manage_cancel(request, slug: str, token: str):
+    """The guest cancels the booking (or the whole purchase) through the manage link."""
+    business = get_business_by_slug(slug)
+    obj = _managed(business, token)
+    try:
+        if isinstance(obj, SeriesPurchase):
+            booking_services.cancel_series_purchase(
+                purchase=obj, by=CancelledBy.GUEST, now=timezone.now()
+            )
+        else:
+            booking_services.cancel_booking(booking=obj, by=CancelledBy.GUEST, now=timezone.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("hub:manage", slug=business.slug, token=token)

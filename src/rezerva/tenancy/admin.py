@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rezerva.tenancy.models import ActivityLog, Business, Membership
+from rezerva.tenancy.models import ActivityLog, Business, Membership, MonthlyUsage
 
 
 class MembershipInline(admin.TabularInline):
@@ -30,3 +30,9 @@ class ActivityLogAdmin(admin.ModelAdmin):
     list_display = ["created_at", "business", "action", "target", "actor"]
     list_filter = ["action"]
     raw_id_fields = ["business", "actor"]
+
+
+@admin.register(MonthlyUsage)
+class MonthlyUsageAdmin(admin.ModelAdmin):
+    list_display = ["business", "month", "bookings_count", "limit_notified_at"]
+    raw_id_fields = ["business"]

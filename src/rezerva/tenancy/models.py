@@ -77,3 +77,20 @@ class ActivityLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target}"
+
+
+class MonthlyUsage(models.Model):
+    """Bookings placed in one calendar month of the business (P3); a series purchase ticks once."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="usage")
+    month = models.DateField(help_text="First day of the month in the business timezone")
+    bookings_count = models.PositiveIntegerField(default=0)
+    limit_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["business", "month"], name="usage_one_row_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_id} {self.month:%Y-%m}: {self.bookings_count}"

@@ -1,6 +1,7 @@
 """Reads about businesses, memberships and plans."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -42,3 +43,14 @@ def get_business_by_slug(slug: str) -> Business:
         return Business.objects.get(slug=slug)
     except Business.DoesNotExist as exc:
         raise Http404("No such business") from exc
+
+
+def bookings_this_month(business: Business, *, now: dt.datetime) -> int:
+    """How many bookings the business placed this local month (P3)."""
+    row = business.usage.filter(month=month_of(business, now)).first()
+    return row.bookings_count if row else 0
+
+
+def month_of(business: Business, now: dt.datetime) -> dt.date:
+    """The first day of the business's current calendar month (P3 counts by local month)."""
+    return now.astimezone(ZoneInfo(business.timezone)).date().replace(day=1)

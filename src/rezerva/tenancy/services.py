@@ -3,14 +3,15 @@
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.money import SUPPORTED_CURRENCIES
 from rezerva.core.timezones import is_valid_timezone
 from rezerva.tenancy.errors import FeatureNotInPlan, SlugTaken
-from rezerva.tenancy.models import ActivityLog, Business, Membership
+from rezerva.tenancy.models import ActivityLog, Business, Membership, MonthlyUsage
 from rezerva.tenancy.plans import TRIAL_DAYS, PlanCode
-from rezerva.tenancy.selectors import has_feature, plan_of
+from rezerva.tenancy.selectors import has_feature, month_of, plan_of
 
 RESERVED_SLUGS = {"admin", "api", "dashboard", "accounts", "static", "manage", "media", "b"}
 
@@ -126,3 +127,31 @@ def add_member(*, business: Business, actor, user, role: str = Membership.Role.S
         )
         log_activity(business=business, actor=actor, action="member.added", target=user.pk)
     return membership
+
+
+def tick_monthly_usage(*, business: Business, now: dt.datetime) -> bool:
+    """P3: count one booking in this month if the plan allows it; False when at the limit.
+
+    Call inside the placing transaction, after the Session locks (LOCK ORDER step 2). The
+    conditional UPDATE is atomic, so concurrent placements can never overshoot the limit.
+    """
+    month = month_of(business, now)
+    MonthlyUsage.objects.bulk_create(
+        [MonthlyUsage(business=business, month=month)], ignore_conflicts=True
+    )
+    limit = plan_of(business, now=now).monthly_booking_limit
+    rows = MonthlyUsage.objects.filter(business=business, month=month)
+    if limit is not None:
+        rows = rows.filter(bookings_count__lt=limit)
+    return rows.update(bookings_count=F("bookings_count") + 1) == 1
+
+
+def mark_limit_notified(*, business: Business, now: dt.datetime) -> bool:
+    """Remember that the owner was told about the limit this month; True the first time only."""
+    month = month_of(business, now)
+    return (
+        MonthlyUsage.objects.filter(
+            business=business, month=month, limit_notified_at__isnull=True
+        ).update(limit_notified_at=now)
+        == 1
+    )

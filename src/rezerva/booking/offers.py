@@ -1,0 +1,200 @@
+"""What a guest can book right now, with exact seats left (never cached), and its price label.
+
+One module serves the hub, the service page and the JSON API, so they cannot disagree (C2, B1).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from rezerva.booking.models import Booking
+from rezerva.booking.selectors import seat_holding_filter
+from rezerva.catalog.models import PriceType, SalesMode, Service
+from rezerva.core.money import format_money
+from rezerva.scheduling.models import Series, Session
+from rezerva.tenancy.models import Business
+
+
+@dataclass
+class RunCard:
+    """One run offered on the single-session path (B1)."""
+
+    session: Session
+    seats_left: int
+    kind: str  # Booking.Kind.SINGLE or DROP_IN
+    price_type: str
+    price_minor: int
+    series: Series | None = None
+
+    @property
+    def is_full(self) -> bool:
+        return self.seats_left <= 0
+
+
+@dataclass
+class SeriesCard:
+    """One series offered as a package (B1, S4): the runs it still sells and the tightest seat."""
+
+    series: Series
+    runs: list[Session] = field(default_factory=list)
+    seats_left: int = 0
+    first_starts_at: dt.datetime | None = None
+
+    @property
+    def sold_out(self) -> bool:
+        return self.seats_left <= 0
+
+
+@dataclass(frozen=True)
+class PriceLabel:
+    """C2: the price line shown on the hub and in the service page subtitle."""
+
+    single: str | None
+    series: str | None
+
+    @property
+    def text(self) -> str:
+        return " · ".join(part for part in (self.single, self.series) if part)
+
+
+def _with_seats(qs: QuerySet[Session], now: dt.datetime) -> QuerySet[Session]:
+    return qs.annotate(
+        seats_taken=Count("bookings", filter=seat_holding_filter(now, prefix="bookings__"))
+    )
+
+
+def _sellable_runs(business: Business, now: dt.datetime) -> QuerySet[Session]:
+    return Session.objects.filter(business=business, starts_at__gt=now, cancelled_at__isnull=True)
+
+
+def run_cards(
+    *, business: Business, service: Service, now: dt.datetime, limit: int | None = None
+) -> list[RunCard]:
+    """B1, D3: upcoming runs on the single path, full ones included (shown as "Full")."""
+    if not (service.is_group and service.offers_single):
+        return []
+    runs = _with_seats(
+        _sellable_runs(business, now)
+        .filter(service=service)
+        .filter(Q(series__isnull=True) | Q(series__drop_in_enabled=True, series__is_active=True))
+        .select_related("series", "performer")
+        .order_by("starts_at", "id"),
+        now,
+    )
+    if limit is not None:
+        runs = runs[:limit]
+    cards = []
+    for run in runs:
+        if run.series is None:
+            kind, price = Booking.Kind.SINGLE, service.price_minor
+        else:
+            kind, price = Booking.Kind.DROP_IN, run.series.drop_in_price_minor
+            price = service.price_minor if price is None else price
+        if service.price_type == PriceType.FREE:
+            price = 0
+        cards.append(
+            RunCard(
+                run,
+                max(run.capacity - run.seats_taken, 0),
+                kind,
+                service.price_type,
+                price,
+                run.series,
+            )
+        )
+    return cards
+
+
+def series_cards(
+    *,
+    business: Business,
+    services: list[Service],
+    now: dt.datetime,
+    include_hidden: bool = False,
+    series_id: int | None = None,
+) -> dict[int, list[SeriesCard]]:
+    """{service_id: series on sale} with their remaining runs and seats, in two queries.
+
+    Hidden series are skipped unless asked for (S7: shared by direct link)."""
+    qs = Series.objects.filter(
+        business=business, service__in=services, is_active=True
+    ).prefetch_related(
+        Prefetch(
+            "sessions",
+            queryset=_with_seats(
+                Session.objects.filter(cancelled_at__isnull=True).order_by("starts_at", "id"), now
+            ),
+            to_attr="live_runs",
+        )
+    )
+    if series_id is not None:
+        qs = qs.filter(pk=series_id)
+    elif not include_hidden:
+        qs = qs.filter(is_visible=True)
+    by_service: dict[int, list[SeriesCard]] = {s.pk: [] for s in services}
+    for series in qs.order_by("id"):
+        live = series.live_runs
+        remaining = [r for r in live if r.starts_at > now]
+        if not remaining:
+            continue
+        first = live[0].starts_at
+        if first <= now and not series.allows_late_join:
+            continue  # S5: on sale until the first run starts
+        seats = min(r.capacity - r.seats_taken for r in remaining)
+        by_service[series.service_id].append(
+            SeriesCard(series, remaining, max(seats, 0), remaining[0].starts_at)
+        )
+    for cards in by_service.values():
+        cards.sort(key=lambda c: (c.first_starts_at, c.series.pk))
+    return by_service
+
+
+def _single_text(service: Service, business: Business) -> str:
+    if service.price_type == PriceType.FREE or service.price_minor == 0:
+        return "Free"
+    amount = format_money(service.price_minor, business.currency, business.locale)
+    return f"{amount} · pay on site" if service.price_type == PriceType.ON_SITE else amount
+
+
+def _series_text(cards: list[SeriesCard], business: Business) -> str:
+    prices = sorted(
+        {0 if c.series.price_type == PriceType.FREE else c.series.price_minor for c in cards}
+    )
+    if prices == [0]:
+        return "Series: Free"
+    amount = format_money(prices[0], business.currency, business.locale)
+    return f"Series from {amount}" if len(prices) > 1 else f"Series {amount}"
+
+
+def price_label(
+    *, service: Service, published_series: list[SeriesCard], business: Business
+) -> PriceLabel:
+    """C2: single only (mode single, or no published series), series only (mode series), or both."""
+    single = _single_text(service, business)
+    if not service.is_group or service.sales_mode == SalesMode.SINGLE or not published_series:
+        return PriceLabel(single, None)
+    series = _series_text(published_series, business)
+    if service.sales_mode == SalesMode.SERIES:
+        return PriceLabel(None, series)
+    return PriceLabel(single, series)
+
+
+@dataclass
+class HubEntry:
+    service: Service
+    label: PriceLabel
+
+
+def hub_entries(*, business: Business, now: dt.datetime) -> list[HubEntry]:
+    """The hub: active, visible services with their C2 price label (three queries in all)."""
+    services = list(
+        Service.objects.filter(business=business, is_active=True, is_visible=True).order_by(
+            "name", "id"
+        )
+    )
+    cards = series_cards(business=business, services=services, now=now)
+    return [
+        HubEntry(s, price_label(service=s, published_series=cards[s.pk], business=business))
+        for s in services
+    ]

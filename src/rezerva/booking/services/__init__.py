@@ -1,0 +1,31 @@
+"""Writes for bookings, split by business process: placing, cancelling, expiring holds."""
+
+from rezerva.booking.services.cancel import (
+    CancelResult,
+    cancel_booking,
+    cancel_series_purchase,
+    cancel_session,
+)
+from rezerva.booking.services.holds import expire_holds
+from rezerva.booking.services.place import (
+    Agreements,
+    GuestDetails,
+    book_drop_in,
+    book_run,
+    book_single_run,
+    purchase_series,
+)
+
+__all__ = [
+    "Agreements",
+    "CancelResult",
+    "GuestDetails",
+    "book_drop_in",
+    "book_run",
+    "book_single_run",
+    "cancel_booking",
+    "cancel_series_purchase",
+    "cancel_session",
+    "expire_holds",
+    "purchase_series",
+]

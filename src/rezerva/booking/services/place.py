@@ -1,0 +1,475 @@
+"""Placing bookings: a single run, a drop-in on a series run, a whole series (CONVENTIONS §4).
+
+Each public function runs one durable transaction that locks the affected Session rows in id
+order, re-reads everything that can change, recomputes seats from the same selector the public
+pages use, and writes all or nothing. Side effects (notifications) run after commit.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, OperationalError, transaction
+
+from rezerva.booking.errors import (
+    BookingBusy,
+    PlanLimitReached,
+    SeriesNotBookable,
+    SeriesSoldOut,
+    SessionFull,
+    SessionNotBookable,
+)
+from rezerva.booking.models import (
+    Booking,
+    BookingStatus,
+    ConsentDefinition,
+    ConsentRecord,
+    SeriesPurchase,
+)
+from rezerva.booking.selectors import seats_taken
+from rezerva.catalog.models import PriceType, Service
+from rezerva.core.errors import ValidationFailed
+from rezerva.core.locking import lock_timeout
+from rezerva.notify.events import (
+    BOOKING_CONFIRMED,
+    PLAN_LIMIT_REACHED,
+    PURCHASE_CONFIRMED,
+    DomainEvent,
+    notify,
+)
+from rezerva.scheduling.locks import sessions_for_update
+from rezerva.scheduling.models import Series, Session
+from rezerva.tenancy.models import Business
+from rezerva.tenancy.services import log_activity, mark_limit_notified, tick_monthly_usage
+
+MAX_NAME = 120
+MAX_EMAIL = 254
+MAX_PHONE = 32
+MAX_KEY = 80
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")
+_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
+# SQLSTATEs that mean "contention, try again": lock_timeout and deadlock_detected.
+_BUSY_SQLSTATES = {"55P03", "40P01"}
+
+
+@dataclass(frozen=True)
+class GuestDetails:
+    """Who is booking: no account, just contact details (B2)."""
+
+    name: str
+    email: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Agreements:
+    """The consent definitions (terms included) the guest ticked."""
+
+    consent_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class _Offer:
+    kind: str
+    price_type: str
+    price_minor: int
+
+
+def _clean_guest(business: Business, guest: GuestDetails) -> GuestDetails:
+    """B2: name and email required, phone when the business asks for it; clear field errors."""
+    errors: dict[str, str] = {}
+    name = (guest.name or "").strip()
+    email = (guest.email or "").strip().lower()
+    phone = (guest.phone or "").strip()
+    if not name:
+        errors["name"] = "Enter your name."
+    elif len(name) > MAX_NAME:
+        errors["name"] = f"Use at most {MAX_NAME} characters."
+    if not email:
+        errors["email"] = "Enter your email address."
+    elif len(email) > MAX_EMAIL:
+        errors["email"] = f"Use at most {MAX_EMAIL} characters."
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Enter a valid email address, such as anna@example.com."
+    if phone and not _PHONE.match(phone):
+        errors["phone"] = "Enter a phone number with digits only, such as +48 600 100 200."
+    elif not phone and business.requires_phone:
+        errors["phone"] = "Enter a phone number; this business needs one to reach you."
+    if errors:
+        raise ValidationFailed(errors)
+    return GuestDetails(name=name, email=email, phone=phone)
+
+
+def _agreed_consents(business: Business, agreements: Agreements) -> list[ConsentDefinition]:
+    """Every required active consent must be ticked; returns the ticked ones."""
+    active = list(ConsentDefinition.objects.filter(business=business, is_active=True))
+    missing = {
+        f"consent_{d.pk}": (
+            "Accept the terms to continue."
+            if d.kind == ConsentDefinition.Kind.TERMS
+            else "This consent is required to book."
+        )
+        for d in active
+        if d.is_required and d.pk not in agreements.consent_ids
+    }
+    if missing:
+        raise ValidationFailed(missing)
+    return [d for d in active if d.pk in agreements.consent_ids]
+
+
+def _clean_key(key: str | None) -> str | None:
+    if key in (None, ""):
+        return None
+    if not _KEY.match(key):
+        message = "Idempotency-Key: 8-80 letters, digits, '-', '_', '.' or ':'."
+        raise ValidationFailed({"idempotency_key": message})
+    return key
+
+
+def _record_consents(
+    business: Business, agreed: list[ConsentDefinition], now: dt.datetime, **owner
+) -> None:
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            business=business, definition=d, text=d.text, version=d.version, agreed_at=now, **owner
+        )
+        for d in agreed
+    )
+
+
+def _status_and_hold(
+    business: Business, offer: _Offer, now: dt.datetime
+) -> tuple[str, dt.datetime | None]:
+    """Paid online: pending with a seat hold (B4). Free or pay on site: confirmed at once (B3)."""
+    if offer.price_type == PriceType.ONLINE and offer.price_minor > 0:
+        return BookingStatus.PENDING, now + dt.timedelta(minutes=business.hold_minutes)
+    return BookingStatus.CONFIRMED, None
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) in _BUSY_SQLSTATES
+
+
+def _refuse_at_limit(business: Business, now: dt.datetime) -> None:
+    """P3: the guest gets PlanLimitReached; the owner hears about it once a month."""
+    if mark_limit_notified(business=business, now=now):
+        notify(DomainEvent(PLAN_LIMIT_REACHED, business.pk))
+    raise PlanLimitReached(
+        "This business cannot take more online bookings this month. Please contact them directly."
+    )
+
+
+def _run_offer(
+    run: Session, service: Service, series: Series | None, kind: str, now: dt.datetime
+) -> _Offer:
+    """D3, M1, G4: which path this run is open to and at what price; re-checked under the lock."""
+    if run.is_cancelled:
+        raise SessionNotBookable("This session was cancelled. Please choose another one.")
+    if not run.is_upcoming(now):
+        raise SessionNotBookable("This session has already started. Please choose another one.")
+    if not (service.is_group and service.is_active):
+        raise SessionNotBookable("This service is not taking bookings.")
+    if not service.offers_single:
+        raise SessionNotBookable("Single sessions are not sold for this service; choose a series.")
+    if kind == Booking.Kind.SINGLE:
+        if series is not None:
+            raise SessionNotBookable(
+                "This session is part of a series; book it through the series."
+            )
+        return _Offer(kind, service.price_type, service.price_minor)
+    if series is None:
+        raise SessionNotBookable("This session is not part of a series.")
+    if not (series.drop_in_enabled and series.is_active):
+        raise SessionNotBookable(
+            "This session is only sold as part of its series. Choose the series instead."
+        )
+    price_type = service.price_type
+    return _Offer(kind, price_type, 0 if price_type == PriceType.FREE else series.drop_in_price())
+
+
+def _existing(model, business: Business, key: str | None):
+    if key is None:
+        return None
+    return model.objects.filter(business=business, idempotency_key=key).first()
+
+
+def _place_run_booking(
+    *,
+    business: Business,
+    session_id: int,
+    kind: str,
+    guest: GuestDetails,
+    agreements: Agreements,
+    idempotency_key: str | None,
+    now: dt.datetime,
+) -> Booking:
+    guest = _clean_guest(business, guest)
+    agreed = _agreed_consents(business, agreements)
+    key = _clean_key(idempotency_key)
+    if existing := _existing(Booking, business, key):
+        return existing
+    try:
+        with transaction.atomic(durable=True), lock_timeout():
+            locked = sessions_for_update(business=business, session_ids=[session_id])
+            if not locked:
+                raise SessionNotBookable("This session does not exist.")
+            run = locked[0]
+            # A twin request with the same key may have committed while we waited for the lock.
+            if existing := _existing(Booking, business, key):
+                return existing
+            service = Service.objects.get(pk=run.service_id)
+            series = Series.objects.get(pk=run.series_id) if run.series_id else None
+            offer = _run_offer(run, service, series, kind, now)
+            if seats_taken(session_ids=[run.pk], now=now)[run.pk] >= run.capacity:
+                raise SessionFull(session_ids=[run.pk])
+            if not tick_monthly_usage(business=business, now=now):
+                raise PlanLimitReached()
+            status, hold = _status_and_hold(business, offer, now)
+            booking = Booking.objects.create(
+                business=business,
+                session=run,
+                kind=kind,
+                status=status,
+                price_minor=offer.price_minor,
+                price_type=offer.price_type,
+                currency=business.currency,
+                hold_expires_at=hold,
+                confirmed_at=now if status == BookingStatus.CONFIRMED else None,
+                idempotency_key=key,
+                guest_name=guest.name,
+                guest_email=guest.email,
+                guest_phone=guest.phone,
+            )
+            _record_consents(business, agreed, now, booking=booking)
+            log_activity(
+                business=business,
+                actor=None,
+                action="booking.placed",
+                target=booking.pk,
+                kind=kind,
+                status=status,
+                session_id=run.pk,
+            )
+            if status == BookingStatus.CONFIRMED:
+                notify(
+                    DomainEvent(
+                        BOOKING_CONFIRMED, business.pk, booking_ids=(booking.pk,), session_id=run.pk
+                    )
+                )
+    except PlanLimitReached:
+        _refuse_at_limit(business, now)
+    except OperationalError as exc:
+        if _is_busy(exc):
+            raise BookingBusy() from exc
+        raise
+    except IntegrityError:
+        if existing := _existing(Booking, business, key):
+            return existing
+        raise
+    return booking
+
+
+def book_single_run(
+    *,
+    business: Business,
+    session_id: int,
+    guest: GuestDetails,
+    agreements: Agreements = Agreements(),
+    idempotency_key: str | None = None,
+    now: dt.datetime,
+) -> Booking:
+    """Book one seat on a run that belongs to no series, at the service price (D3, C1)."""
+    return _place_run_booking(
+        business=business,
+        session_id=session_id,
+        kind=Booking.Kind.SINGLE,
+        guest=guest,
+        agreements=agreements,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+
+
+def book_drop_in(
+    *,
+    business: Business,
+    session_id: int,
+    guest: GuestDetails,
+    agreements: Agreements = Agreements(),
+    idempotency_key: str | None = None,
+    now: dt.datetime,
+) -> Booking:
+    """Book one run of a drop-in series; seats are shared with series buyers (D1, D2)."""
+    return _place_run_booking(
+        business=business,
+        session_id=session_id,
+        kind=Booking.Kind.DROP_IN,
+        guest=guest,
+        agreements=agreements,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+
+
+def book_run(
+    *,
+    business: Business,
+    session_id: int,
+    guest: GuestDetails,
+    agreements: Agreements = Agreements(),
+    idempotency_key: str | None = None,
+    now: dt.datetime,
+) -> Booking:
+    """Book a run by the path it is open to: single when in no series, else drop-in."""
+    in_series = Session.objects.filter(
+        business=business, pk=session_id, series__isnull=False
+    ).exists()
+    place = book_drop_in if in_series else book_single_run
+    return place(
+        business=business,
+        session_id=session_id,
+        guest=guest,
+        agreements=agreements,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+
+
+def _series_runs(business: Business, series_id: int, now: dt.datetime) -> list[int]:
+    return list(
+        Session.objects.filter(
+            business=business, series_id=series_id, cancelled_at__isnull=True, starts_at__gt=now
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _check_series_on_sale(
+    series: Series, service: Service, runs: list[Session], now: dt.datetime
+) -> None:
+    """S4, S5, S7, M1: the series is for sale and has runs left to sell."""
+    if not series.is_active:
+        raise SeriesNotBookable("This series is not on sale.")
+    if not (service.is_group and service.is_active and service.offers_series):
+        raise SeriesNotBookable("Series are not sold for this service.")
+    if not runs:
+        raise SeriesNotBookable("This series has no upcoming sessions left.")
+    first_start = (
+        Session.objects.filter(series=series, cancelled_at__isnull=True)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    if first_start is not None and first_start <= now and not series.allows_late_join:
+        raise SeriesNotBookable("This series has already started.")
+
+
+def purchase_series(
+    *,
+    business: Business,
+    series_id: int,
+    guest: GuestDetails,
+    agreements: Agreements = Agreements(),
+    idempotency_key: str | None = None,
+    now: dt.datetime,
+) -> SeriesPurchase:
+    """S1, S4: one purchase, one seat in every upcoming run of the series, or nothing at all."""
+    guest = _clean_guest(business, guest)
+    agreed = _agreed_consents(business, agreements)
+    key = _clean_key(idempotency_key)
+    if existing := _existing(SeriesPurchase, business, key):
+        return existing
+    try:
+        with transaction.atomic(durable=True), lock_timeout():
+            run_ids = _series_runs(business, series_id, now)
+            runs = sessions_for_update(business=business, session_ids=run_ids)
+            if existing := _existing(SeriesPurchase, business, key):
+                return existing
+            series = Series.objects.filter(business=business, pk=series_id).first()
+            if series is None:
+                raise SeriesNotBookable("This series does not exist.")
+            # The runs we locked must still be exactly the series' upcoming runs.
+            if _series_runs(business, series_id, now) != [r.pk for r in runs]:
+                raise BookingBusy("This series just changed. Please try again.")
+            service = Service.objects.get(pk=series.service_id)
+            _check_series_on_sale(series, service, runs, now)
+            taken = seats_taken(session_ids=[r.pk for r in runs], now=now)
+            full = [r.pk for r in runs if taken[r.pk] >= r.capacity]
+            if full:
+                raise SeriesSoldOut(
+                    "This series is sold out: at least one of its sessions is full.",
+                    session_ids=full,
+                )
+            if not tick_monthly_usage(business=business, now=now):
+                raise PlanLimitReached()
+            offer = _Offer(Booking.Kind.SERIES, series.price_type, series.price_minor)
+            status, hold = _status_and_hold(business, offer, now)
+            guest_fields = {
+                "guest_name": guest.name,
+                "guest_email": guest.email,
+                "guest_phone": guest.phone,
+            }
+            purchase = SeriesPurchase.objects.create(
+                business=business,
+                series=series,
+                status=status,
+                price_minor=offer.price_minor,
+                price_type=offer.price_type,
+                currency=business.currency,
+                hold_expires_at=hold,
+                confirmed_at=now if status == BookingStatus.CONFIRMED else None,
+                idempotency_key=key,
+                **guest_fields,
+            )
+            bookings = Booking.objects.bulk_create(
+                Booking(
+                    business=business,
+                    session=run,
+                    purchase=purchase,
+                    kind=Booking.Kind.SERIES,
+                    status=status,
+                    price_minor=0,
+                    price_type=offer.price_type,
+                    currency=business.currency,
+                    hold_expires_at=hold,
+                    confirmed_at=purchase.confirmed_at,
+                    **guest_fields,
+                )
+                for run in runs
+            )
+            _record_consents(business, agreed, now, purchase=purchase)
+            log_activity(
+                business=business,
+                actor=None,
+                action="purchase.placed",
+                target=purchase.pk,
+                series_id=series.pk,
+                status=status,
+                runs=len(runs),
+            )
+            if status == BookingStatus.CONFIRMED:
+                notify(
+                    DomainEvent(
+                        PURCHASE_CONFIRMED,
+                        business.pk,
+                        purchase_id=purchase.pk,
+                        booking_ids=tuple(b.pk for b in bookings),
+                    )
+                )
+    except PlanLimitReached:
+        _refuse_at_limit(business, now)
+    except OperationalError as exc:
+        if _is_busy(exc):
+            raise BookingBusy() from exc
+        raise
+    except IntegrityError:
+        if existing := _existing(SeriesPurchase, business, key):
+            return existing
+        raise
+    return purchase

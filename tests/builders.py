@@ -1,0 +1,154 @@
+"""Plain builder functions for test setup; they go through the real services where rules apply."""
+
+import datetime as dt
+import itertools
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+
+from rezerva.catalog import services as catalog_services
+from rezerva.catalog.models import PriceType, SalesMode, Service
+from rezerva.scheduling import services as scheduling_services
+from rezerva.scheduling.models import Series, Session
+from rezerva.tenancy import services as tenancy_services
+from rezerva.tenancy.models import Business
+from rezerva.tenancy.plans import PlanCode
+
+_seq = itertools.count(1)
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(email: str | None = None, *, password: str = PASSWORD):
+    """A user who can log in."""
+    email = email or f"user{next(_seq)}@example.test"
+    return get_user_model().objects.create_user(email=email, password=password)
+
+
+def make_business(
+    *,
+    owner=None,
+    name: str = "Studio",
+    slug: str | None = None,
+    plan: str = PlanCode.GROWTH,
+    timezone: str = "Europe/Warsaw",
+    currency: str = "PLN",
+    now: dt.datetime,
+) -> Business:
+    """A business with its owner membership."""
+    owner = owner or make_user()
+    return tenancy_services.create_business(
+        owner=owner,
+        name=name,
+        slug=slug or f"studio-{next(_seq)}",
+        timezone=timezone,
+        currency=currency,
+        plan=plan,
+        now=now,
+    )
+
+
+def owner_of(business: Business):
+    """The business's (first) owner."""
+    return business.memberships.filter(role="owner").select_related("user").first().user
+
+
+def make_group_service(
+    business: Business,
+    *,
+    name: str = "Pottery class",
+    price_type: str = PriceType.ON_SITE,
+    price_minor: int = 5000,
+    sales_mode: str = SalesMode.BOTH,
+    now: dt.datetime,
+) -> Service:
+    """A group service created through the service layer (so P1 applies)."""
+    return catalog_services.create_service(
+        business=business,
+        actor=owner_of(business),
+        kind=Service.Kind.GROUP,
+        name=name,
+        price_type=price_type,
+        price_minor=price_minor if price_type != PriceType.FREE else 0,
+        sales_mode=sales_mode,
+        now=now,
+    )
+
+
+def make_session(
+    service: Service,
+    *,
+    starts_local: dt.datetime | None = None,
+    days_ahead: int = 7,
+    hour: int = 18,
+    minutes: int = 90,
+    capacity: int = 10,
+    mode: str = Session.Mode.IN_PERSON,
+    now: dt.datetime,
+    **extra,
+) -> Session:
+    """One upcoming run at a local wall time (default: a week ahead at 18:00)."""
+    business = service.business
+    if starts_local is None:
+        local_today = now.astimezone(ZoneInfo(business.timezone)).date()
+        starts_local = dt.datetime.combine(
+            local_today + dt.timedelta(days=days_ahead), dt.time(hour)
+        )
+    extra.setdefault("address", "Main street 1" if mode == Session.Mode.IN_PERSON else "")
+    extra.setdefault(
+        "meeting_url", "https://meet.example.com/x" if mode == Session.Mode.ONLINE else ""
+    )
+    saved = scheduling_services.add_runs(
+        business=business,
+        service=service,
+        actor=owner_of(business),
+        now=now,
+        run=scheduling_services.RunInput(
+            starts_local=starts_local,
+            ends_local=starts_local + dt.timedelta(minutes=minutes),
+            capacity=capacity,
+            mode=mode,
+            **extra,
+        ),
+    )
+    return saved.runs[0]
+
+
+def make_series(
+    service: Service,
+    *,
+    runs: int = 4,
+    title: str = "Spring course",
+    price_type: str = PriceType.ON_SITE,
+    price_minor: int = 20000,
+    drop_in_enabled: bool = False,
+    drop_in_price_minor: int | None = None,
+    capacity: int = 10,
+    first_day: int = 7,
+    now: dt.datetime,
+    **flags,
+) -> Series:
+    """A series with `runs` weekly runs attached."""
+    business = service.business
+    series = scheduling_services.create_series(
+        business=business,
+        service=service,
+        actor=owner_of(business),
+        now=now,
+        data=scheduling_services.SeriesInput(
+            title=title,
+            price_type=price_type,
+            price_minor=price_minor if price_type != PriceType.FREE else 0,
+            drop_in_enabled=drop_in_enabled,
+            drop_in_price_minor=drop_in_price_minor,
+            **flags,
+        ),
+    )
+    sessions = [
+        make_session(service, days_ahead=first_day + 7 * week, capacity=capacity, now=now)
+        for week in range(runs)
+    ]
+    if sessions:
+        scheduling_services.attach_runs_to_series(
+            series=series, session_ids=[s.pk for s in sessions], actor=owner_of(business), now=now
+        )
+    return series
