@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "rezerva.core",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "rezerva.scheduling",
     "rezerva.booking",
     "rezerva.notify",
+    "rezerva.api",
     "rezerva.dashboard",
     "rezerva.hub",
 ]

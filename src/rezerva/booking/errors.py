@@ -53,3 +53,15 @@ class AlreadyCancelled(DomainError):
     """This is already cancelled."""
 
     code = "already_cancelled"
+
+
+class SessionNotFound(DomainError):
+    """This session does not exist."""
+
+    code = "session_not_found"
+
+
+class SeriesNotFound(DomainError):
+    """This series does not exist."""
+
+    code = "series_not_found"

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 
 from rezerva.booking.models import Booking, BookingStatus, ConsentDefinition, SeriesPurchase
 from rezerva.booking.tokens import BOOKING, read_manage_token
@@ -84,3 +85,29 @@ def participants_of_session(*, business, session) -> list[Booking]:
 def buyers_of_series(*, business, series):
     """A series' purchases, newest first."""
     return SeriesPurchase.objects.filter(business=business, series=series).order_by("-created_at")
+
+
+def get_booking_for_business(*, business, booking_id: int) -> Booking:
+    """One of the business's bookings, or 404."""
+    return get_object_or_404(
+        Booking.objects.select_related("session"), business=business, pk=booking_id
+    )
+
+
+def get_purchase_for_business(*, business, purchase_id: int) -> SeriesPurchase:
+    """One of the business's series purchases, or 404."""
+    return get_object_or_404(
+        SeriesPurchase.objects.select_related("series"), business=business, pk=purchase_id
+    )
+
+
+def get_consent_for_business(*, business, consent_id: int) -> ConsentDefinition:
+    """One of the business's consent definitions, or 404."""
+    return get_object_or_404(ConsentDefinition, business=business, pk=consent_id)
+
+
+def all_consents_of(*, business) -> list[ConsentDefinition]:
+    """Every consent definition of the business, active ones first."""
+    return list(
+        ConsentDefinition.objects.filter(business=business).order_by("-is_active", "position", "id")
+    )

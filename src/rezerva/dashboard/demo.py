@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from rezerva.booking.services.consents import add_consent
 from rezerva.catalog import services as catalog_services
 from rezerva.catalog.models import PriceType, SalesMode, Service
 from rezerva.scheduling import services as scheduling_services
@@ -78,6 +79,14 @@ def _load_lumen(now: dt.datetime) -> Business:
         locale="pl",
         plan=PlanCode.GROWTH,
         now=now,
+    )
+    add_consent(
+        business=business, actor=owner, kind="terms", is_required=True,
+        text="I accept the Studio Lumen terms: cancel up to 24 hours before a session.",
+    )
+    add_consent(
+        business=business, actor=owner, kind="consent", is_required=False,
+        text="Send me news about new courses (at most once a month).",
     )
     teacher = catalog_services.create_performer(
         business=business, actor=owner, name="Anna Kowalska", email="anna@studio-lumen.test"

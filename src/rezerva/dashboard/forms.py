@@ -2,6 +2,7 @@
 
 from django import forms
 
+from rezerva.booking.models import ConsentDefinition
 from rezerva.catalog.models import PriceType, SalesMode, Service
 from rezerva.core.forms import MoneyField, WallTimeField
 from rezerva.core.money import SUPPORTED_CURRENCIES
@@ -129,3 +130,9 @@ class CancelRunForm(forms.Form):
 class PerformerForm(forms.Form):
     name = forms.CharField(max_length=120)
     email = forms.EmailField(required=False)
+
+
+class ConsentForm(forms.Form):
+    kind = forms.ChoiceField(choices=ConsentDefinition.Kind.choices)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    is_required = forms.BooleanField(required=False, initial=True, label="Required to book")

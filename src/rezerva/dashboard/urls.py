@@ -28,4 +28,12 @@ urlpatterns = [
         views.series_detach,
         name="series_detach",
     ),
+    path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),
+    path("purchases/<int:purchase_id>/cancel/", views.purchase_cancel, name="purchase_cancel"),
+    path("consents/", views.consents, name="consents"),
+    path(
+        "consents/<int:consent_id>/deactivate/",
+        views.consent_deactivate,
+        name="consent_deactivate",
+    ),
 ]

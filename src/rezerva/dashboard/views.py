@@ -7,8 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rezerva.booking import selectors as booking_selectors
+from rezerva.booking import services as booking_services
+from rezerva.booking.models import CancelledBy
 from rezerva.booking.selectors import seats_taken
 from rezerva.booking.services import cancel_session
+from rezerva.booking.services import consents as consent_services
 from rezerva.catalog import selectors as catalog_selectors
 from rezerva.catalog import services as catalog_services
 from rezerva.core.errors import DomainError
@@ -353,7 +357,15 @@ def session_detail(request, session_id: int):
     return render(
         request,
         "dashboard/session_detail.html",
-        {"run": run, "form": form, "cancel_form": forms.CancelRunForm(), "now": now},
+        {
+            "run": run,
+            "form": form,
+            "cancel_form": forms.CancelRunForm(),
+            "now": now,
+            "participants": booking_selectors.participants_of_session(
+                business=business, session=run
+            ),
+        },
     )
 
 
@@ -461,6 +473,9 @@ def series_detail(request, series_id: int):
             "attachable": attachable,
             "attach_form": attach_form,
             "now": now,
+            "buyers": Paginator(
+                booking_selectors.buyers_of_series(business=business, series=series), PAGE_SIZE
+            ).get_page(request.GET.get("page")),
         },
     )
 
@@ -511,3 +526,78 @@ def series_detach(request, series_id: int, session_id: int):
     else:
         messages.success(request, "Session removed from the series.")
     return redirect("dashboard:series_detail", series_id=series.pk)
+
+
+# --- bookings and purchases (owner side) ----------------------------------------------------
+
+
+@business_view
+@require_POST
+def booking_cancel(request, booking_id: int):
+    """The owner cancels one single or drop-in booking; the guest is notified, nothing refunded."""
+    booking = booking_selectors.get_booking_for_business(
+        business=request.business, booking_id=booking_id
+    )
+    try:
+        booking_services.cancel_booking(
+            booking=booking, by=CancelledBy.OWNER, actor=request.user, now=timezone.now()
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Booking of {booking.guest_name} cancelled.")
+    return redirect("dashboard:session_detail", session_id=booking.session_id)
+
+
+@business_view
+@require_POST
+def purchase_cancel(request, purchase_id: int):
+    """S3: the owner cancels a series purchase; every run's seat goes, nothing is refunded."""
+    purchase = booking_selectors.get_purchase_for_business(
+        business=request.business, purchase_id=purchase_id
+    )
+    try:
+        result = booking_services.cancel_series_purchase(
+            purchase=purchase, by=CancelledBy.OWNER, actor=request.user, now=timezone.now()
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Purchase of {purchase.guest_name} cancelled ({result.bookings_cancelled} seats).",
+        )
+    return redirect("dashboard:series_detail", series_id=purchase.series_id)
+
+
+@business_view(owner_only=True)
+@require_http_methods(["GET", "POST"])
+def consents(request):
+    """Consents and terms guests agree to when booking."""
+    business = request.business
+    form = forms.ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_services.add_consent(business=business, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "Added to the booking form.")
+            return redirect("dashboard:consents")
+    return render(
+        request,
+        "dashboard/consents.html",
+        {"form": form, "consents": booking_selectors.all_consents_of(business=business)},
+    )
+
+
+@business_view(owner_only=True)
+@require_POST
+def consent_deactivate(request, consent_id: int):
+    """Stop asking guests for a consent; past agreements stay recorded."""
+    consent = booking_selectors.get_consent_for_business(
+        business=request.business, consent_id=consent_id
+    )
+    consent_services.deactivate_consent(consent=consent, actor=request.user)
+    messages.success(request, "No longer asked.")
+    return redirect("dashboard:consents")

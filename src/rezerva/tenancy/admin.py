@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rezerva.tenancy.models import ActivityLog, Business, Membership, MonthlyUsage
+from rezerva.tenancy.models import ActivityLog, ApiToken, Business, Membership, MonthlyUsage
 
 
 class MembershipInline(admin.TabularInline):
@@ -35,4 +35,11 @@ class ActivityLogAdmin(admin.ModelAdmin):
 @admin.register(MonthlyUsage)
 class MonthlyUsageAdmin(admin.ModelAdmin):
     list_display = ["business", "month", "bookings_count", "limit_notified_at"]
+    raw_id_fields = ["business"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "business", "prefix", "created_at", "revoked_at"]
+    readonly_fields = ["token_hash", "prefix"]
     raw_id_fields = ["business"]

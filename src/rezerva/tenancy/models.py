@@ -94,3 +94,17 @@ class MonthlyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business_id} {self.month:%Y-%m}: {self.bookings_count}"
+
+
+class ApiToken(models.Model):
+    """A per-business token for the owner API; only its SHA-256 is stored."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

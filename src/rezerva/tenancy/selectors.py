@@ -1,12 +1,13 @@
 """Reads about businesses, memberships and plans."""
 
 import datetime as dt
+import hashlib
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from rezerva.tenancy.models import Business, Membership
+from rezerva.tenancy.models import ApiToken, Business, Membership
 from rezerva.tenancy.plans import Plan, effective_plan
 
 
@@ -54,3 +55,18 @@ def bookings_this_month(business: Business, *, now: dt.datetime) -> int:
 def month_of(business: Business, now: dt.datetime) -> dt.date:
     """The first day of the business's current calendar month (P3 counts by local month)."""
     return now.astimezone(ZoneInfo(business.timezone)).date().replace(day=1)
+
+
+def business_for_api_token(raw: str) -> Business | None:
+    """The business an owner API token belongs to, or None if unknown or revoked."""
+    token = (
+        ApiToken.objects.select_related("business")
+        .filter(token_hash=hash_api_token(raw), revoked_at__isnull=True)
+        .first()
+    )
+    return token.business if token else None
+
+
+def hash_api_token(raw: str) -> str:
+    """SHA-256 of a raw token (tokens are long random strings, so no salt is needed)."""
+    return hashlib.sha256(raw.encode()).hexdigest()

@@ -1,6 +1,7 @@
 """Writes for businesses and memberships."""
 
 import datetime as dt
+import secrets
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -9,9 +10,9 @@ from rezerva.core.errors import ValidationFailed
 from rezerva.core.money import SUPPORTED_CURRENCIES
 from rezerva.core.timezones import is_valid_timezone
 from rezerva.tenancy.errors import FeatureNotInPlan, SlugTaken
-from rezerva.tenancy.models import ActivityLog, Business, Membership, MonthlyUsage
+from rezerva.tenancy.models import ActivityLog, ApiToken, Business, Membership, MonthlyUsage
 from rezerva.tenancy.plans import TRIAL_DAYS, PlanCode
-from rezerva.tenancy.selectors import has_feature, month_of, plan_of
+from rezerva.tenancy.selectors import has_feature, hash_api_token, month_of, plan_of
 
 RESERVED_SLUGS = {"admin", "api", "dashboard", "accounts", "static", "manage", "media", "b"}
 
@@ -155,3 +156,17 @@ def mark_limit_notified(*, business: Business, now: dt.datetime) -> bool:
         ).update(limit_notified_at=now)
         == 1
     )
+
+
+def create_api_token(*, business: Business, actor, name: str) -> tuple[ApiToken, str]:
+    """Issue an owner API token; the raw value is returned once and never stored."""
+    raw = "rz_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            business=business,
+            name=name.strip()[:80] or "API token",
+            prefix=raw[:10],
+            token_hash=hash_api_token(raw),
+        )
+        log_activity(business=business, actor=actor, action="api_token.created", target=token.pk)
+    return token, raw

@@ -17,9 +17,11 @@ from rezerva.booking.errors import (
     BookingBusy,
     PlanLimitReached,
     SeriesNotBookable,
+    SeriesNotFound,
     SeriesSoldOut,
     SessionFull,
     SessionNotBookable,
+    SessionNotFound,
 )
 from rezerva.booking.models import (
     Booking,
@@ -217,7 +219,7 @@ def _place_run_booking(
         with transaction.atomic(durable=True), lock_timeout():
             locked = sessions_for_update(business=business, session_ids=[session_id])
             if not locked:
-                raise SessionNotBookable("This session does not exist.")
+                raise SessionNotFound()
             run = locked[0]
             # A twin request with the same key may have committed while we waited for the lock.
             if existing := _existing(Booking, business, key):
@@ -393,7 +395,7 @@ def purchase_series(
                 return existing
             series = Series.objects.filter(business=business, pk=series_id).first()
             if series is None:
-                raise SeriesNotBookable("This series does not exist.")
+                raise SeriesNotFound()
             # The runs we locked must still be exactly the series' upcoming runs.
             if _series_runs(business, series_id, now) != [r.pk for r in runs]:
                 raise BookingBusy("This series just changed. Please try again.")

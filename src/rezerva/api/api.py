@@ -1,0 +1,15 @@
+"""The JSON API: OpenAPI 3.1 at /api/openapi.json, docs at /api/docs (assets served locally)."""
+
+from ninja import NinjaAPI
+
+from rezerva.api import owner, problems, public
+
+api = NinjaAPI(
+    title="Rezerva API",
+    version="1",
+    description="Book group sessions and series. Errors are application/problem+json.",
+    urls_namespace="api",
+)
+problems.install(api)
+api.add_router("/public", public.router)
+api.add_router("/owner", owner.router)

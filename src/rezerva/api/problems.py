@@ -1,0 +1,90 @@
+"""RFC 9457 problem details: every API error is application/problem+json with a stable `type`."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from rezerva.core.errors import DomainError, ValidationFailed
+
+PROBLEM_BASE = "https://rezerva.app/problems/"
+CONTENT_TYPE = "application/problem+json"
+
+# HTTP status per domain error code; anything unlisted is 409 (the request conflicts with state).
+STATUS_BY_CODE = {
+    "validation": 422,
+    "not_found": 404,
+    "session_not_found": 404,
+    "series_not_found": 404,
+    "plan_limit_reached": 403,
+    "feature_not_in_plan": 403,
+    "booking_busy": 409,
+    "session_full": 409,
+    "series_sold_out": 409,
+    "session_not_bookable": 409,
+    "series_not_bookable": 409,
+    "cancellation_closed": 409,
+    "already_cancelled": 409,
+}
+
+
+def problem(
+    api: NinjaAPI, request: HttpRequest, *, status: int, code: str, title: str, **extra
+) -> HttpResponse:
+    """One problem+json response."""
+    body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "code": code, **extra}
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = CONTENT_TYPE
+    return response
+
+
+def install(api: NinjaAPI) -> None:
+    """Route domain errors, schema errors, 404s and auth failures through `problem`."""
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        extra = {}
+        if isinstance(exc, ValidationFailed):
+            extra["errors"] = exc.errors
+        if getattr(exc, "session_ids", None):
+            extra["session_ids"] = exc.session_ids
+        status = STATUS_BY_CODE.get(exc.code, 409)
+        if exc.code == "booking_busy":
+            response = problem(api, request, status=status, code=exc.code, title=exc.message)
+            response["Retry-After"] = "1"
+            return response
+        return problem(api, request, status=status, code=exc.code, title=exc.message, **extra)
+
+    @api.exception_handler(ValidationError)
+    def schema_error(request, exc: ValidationError):
+        errors = {
+            ".".join(str(p) for p in e.get("loc", [])[1:]) or "body": e.get("msg", "invalid")
+            for e in exc.errors
+        }
+        return problem(
+            api,
+            request,
+            status=422,
+            code="validation",
+            title="Some fields are invalid.",
+            errors=errors,
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return problem(api, request, status=404, code="not_found", title="Not found.")
+
+    @api.exception_handler(AuthenticationError)
+    def unauthorized(request, exc):
+        response = problem(
+            api,
+            request,
+            status=401,
+            code="unauthorized",
+            title="Send a valid API token: Authorization: Bearer <token>.",
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return problem(api, request, status=exc.status_code, code="http_error", title=str(exc))

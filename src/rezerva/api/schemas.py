@@ -1,0 +1,168 @@
+"""API shapes (pydantic via django-ninja). Times are ISO 8601 with offset; money in minor units."""
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class Problem(Schema):
+    type: str
+    title: str
+    status: int
+    code: str
+    errors: dict[str, str] | None = None
+    session_ids: list[int] | None = None
+
+
+class ServiceOut(Schema):
+    id: int
+    name: str
+    description: str
+    kind: str
+    sales_mode: str
+    price_type: str
+    price: int = Field(description="Minor units of `currency`")
+    currency: str
+    price_label: str
+
+
+class RunOut(Schema):
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    timezone: str
+    title: str
+    mode: str
+    capacity: int
+    seats_left: int
+    full: bool
+    kind: str = Field(description="single or drop_in: the path this run is booked by")
+    price: int
+    price_type: str
+    currency: str
+    part_of_series: bool
+    series_id: int | None
+
+
+class SeriesRunOut(Schema):
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    title: str
+    seats_left: int
+
+
+class SeriesOut(Schema):
+    id: int
+    title: str
+    price: int
+    price_type: str
+    currency: str
+    seats_left: int
+    sold_out: bool
+    runs: list[SeriesRunOut]
+
+
+class BookingIn(Schema):
+    session_id: int | None = Field(None, description="Book one run (single or drop-in)")
+    series_id: int | None = Field(None, description="Buy a whole series")
+    name: str = Field(..., max_length=120)
+    email: str = Field(..., max_length=254)
+    phone: str = Field("", max_length=32)
+    consent_ids: list[int] = Field(default_factory=list, max_length=50)
+
+
+class SeatOut(Schema):
+    booking_id: int
+    session_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    status: str
+    session_cancelled: bool
+
+
+class BookingOut(Schema):
+    id: int
+    kind: str = Field(description="single, drop_in or series")
+    status: str
+    price: int
+    price_type: str
+    currency: str
+    hold_expires_at: dt.datetime | None
+    manage_url: str
+    checkout_url: str | None = None
+    seats: list[SeatOut]
+
+
+class ServiceIn(Schema):
+    kind: str = "group"
+    name: str = Field(..., max_length=120)
+    description: str = Field("", max_length=4000)
+    price_type: str = "free"
+    price: int = Field(0, ge=0)
+    sales_mode: str = "single"
+
+
+class RunIn(Schema):
+    starts_at: dt.datetime = Field(..., description="With offset, or naive = business local time")
+    ends_at: dt.datetime
+    capacity: int = Field(..., ge=1, le=1_000_000)
+    mode: str = "in_person"
+    title: str = Field("", max_length=120)
+    meeting_url: str = Field("", max_length=500)
+    address: str = Field("", max_length=300)
+
+
+class OwnerRunOut(Schema):
+    id: int
+    service_id: int
+    series_id: int | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    seats_taken: int
+    mode: str
+    title: str
+    cancelled: bool
+    warnings: list[str] = Field(default_factory=list)
+
+
+class OwnerSeriesOut(Schema):
+    id: int
+    service_id: int
+    title: str
+    price: int
+    price_type: str
+    is_active: bool
+    is_visible: bool
+    drop_in_enabled: bool
+    drop_in_price: int | None
+
+
+class ParticipantOut(Schema):
+    booking_id: int
+    name: str
+    email: str
+    phone: str
+    kind: str
+    status: str
+    purchase_id: int | None
+
+
+class PurchaseOut(Schema):
+    id: int
+    series_id: int
+    name: str
+    email: str
+    status: str
+    price: int
+    currency: str
+    created_at: dt.datetime
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+class CancelOut(Schema):
+    bookings_cancelled: int
