@@ -20,11 +20,8 @@ $(STAMP): requirements/dev.lock pyproject.toml
 
 venv: $(STAMP) ## create .venv with the pinned dependencies
 
-run: export DEBUG = true
 run: $(STAMP) ## migrate SQLite, load demo data, run the site on http://127.0.0.1:8000
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
 test: $(STAMP) ## ruff check, then the suite on SQLite and on PostgreSQL when reachable
 	bash scripts/test.sh

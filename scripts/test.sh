@@ -10,6 +10,15 @@ echo "== ruff check"
 $BIN/ruff check .
 $BIN/python manage.py makemigrations --check --dry-run >/dev/null
 
+# The Playwright journeys need Debian's chromium; REQUIRE_BROWSER=1 (CI) makes its absence fatal.
+if ! bash scripts/install_browser.sh; then
+  if [[ "${REQUIRE_BROWSER:-0}" == "1" ]]; then
+    echo "chromium is required (REQUIRE_BROWSER=1) but could not be installed" >&2
+    exit 1
+  fi
+  echo "== chromium not available: the e2e journeys will be skipped"
+fi
+
 ran=()
 echo "== pytest on SQLite"
 env -u DATABASE_URL $BIN/pytest -q "$@"
