@@ -30,14 +30,18 @@ class WallTimeField(forms.Field):
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
-class MoneyField(forms.CharField):
+class MoneyField(forms.Field):
     """An amount typed as "120" or "120.00", cleaned to integer minor units of `currency`."""
 
+    widget = forms.TextInput
+    max_text_length = 14
+
     def __init__(self, *, currency: str = "PLN", **kwargs):
-        kwargs.setdefault("max_length", 14)
         super().__init__(**kwargs)
         self.currency = currency
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        self.widget.attrs.update(
+            {"inputmode": "decimal", "autocomplete": "off", "maxlength": self.max_text_length}
+        )
 
     def prepare_value(self, value):
         if isinstance(value, int):
@@ -45,11 +49,12 @@ class MoneyField(forms.CharField):
         return value
 
     def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
+        if value in self.empty_values or str(value).strip() == "":
             return None
+        if len(str(value)) > self.max_text_length:
+            raise ValidationError("Enter a shorter amount.", code="max_length")
         try:
-            return parse_amount(value, self.currency)
+            return parse_amount(str(value), self.currency)
         except InvalidAmount as exc:
             raise ValidationError(str(exc), code="invalid") from exc
 

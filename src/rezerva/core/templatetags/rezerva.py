@@ -18,7 +18,11 @@ def money(minor: int | None, business) -> str:
 
 @register.filter
 def local(moment, business):
-    """{{ run.starts_at|local:business|date:"D j M, H:i" }} in the business timezone."""
+    """{{ run.starts_at|local:business|date:"D j M, H:i" }}: the business's wall time.
+
+    Returned naive on purpose: Django's `date` filter converts aware datetimes back to the active
+    zone (UTC), which would undo the conversion.
+    """
     if moment is None:
         return None
-    return to_business_time(moment, business.timezone)
+    return to_business_time(moment, business.timezone).replace(tzinfo=None)
