@@ -19,3 +19,7 @@ class SignUpForm(forms.Form):
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(label="Email", max_length=254)
+
+    def clean_username(self) -> str:
+        # Accounts store emails lower-cased (sign_up_owner), so logins match however they are typed.
+        return self.cleaned_data["username"].strip().lower()
