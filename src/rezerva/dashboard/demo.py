@@ -81,11 +81,17 @@ def _load_lumen(now: dt.datetime) -> Business:
         now=now,
     )
     add_consent(
-        business=business, actor=owner, kind="terms", is_required=True,
+        business=business,
+        actor=owner,
+        kind="terms",
+        is_required=True,
         text="I accept the Studio Lumen terms: cancel up to 24 hours before a session.",
     )
     add_consent(
-        business=business, actor=owner, kind="consent", is_required=False,
+        business=business,
+        actor=owner,
+        kind="consent",
+        is_required=False,
         text="Send me news about new courses (at most once a month).",
     )
     teacher = catalog_services.create_performer(

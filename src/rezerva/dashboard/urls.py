@@ -8,6 +8,7 @@ urlpatterns = [
     path("business/new/", views.business_create, name="business_create"),
     path("business/switch/", views.business_switch, name="business_switch"),
     path("settings/", views.business_settings, name="settings"),
+    path("settings/api-tokens/", views.api_token_create, name="api_token_create"),
     path("team/", views.team, name="team"),
     path("services/", views.service_list, name="service_list"),
     path("services/new/", views.service_create, name="service_create"),

@@ -24,7 +24,12 @@ from rezerva.scheduling import selectors as scheduling_selectors
 from rezerva.scheduling import services as scheduling_services
 from rezerva.tenancy import plans
 from rezerva.tenancy import services as tenancy_services
-from rezerva.tenancy.selectors import has_feature, memberships_of, plan_of
+from rezerva.tenancy.selectors import (
+    bookings_this_month,
+    has_feature,
+    memberships_of,
+    plan_of,
+)
 
 PAGE_SIZE = 20
 SERVICE_FIELD_MAP = {"price": "price"}
@@ -90,6 +95,7 @@ def home(request):
         {
             "upcoming": _runs_with_seats(upcoming, now),
             "plan": plan_of(business, now=now),
+            "bookings_this_month": bookings_this_month(business, now=now),
             "memberships": memberships_of(request.user),
             "services_count": catalog_selectors.services_of(business=business).count(),
         },
@@ -113,7 +119,22 @@ def business_settings(request):
         else:
             messages.success(request, "Settings saved.")
             return redirect("dashboard:settings")
-    return render(request, "dashboard/settings.html", {"form": form})
+    return render(
+        request,
+        "dashboard/settings.html",
+        {"form": form, "tokens": business.api_tokens.filter(revoked_at__isnull=True)},
+    )
+
+
+@business_view(owner_only=True)
+@require_POST
+def api_token_create(request):
+    """Issue an owner API token; it is shown once, on the next page."""
+    _, raw = tenancy_services.create_api_token(
+        business=request.business, actor=request.user, name=request.POST.get("name", "")
+    )
+    messages.success(request, f"New API token (copy it now, it is not shown again): {raw}")
+    return redirect("dashboard:settings")
 
 
 @business_view
