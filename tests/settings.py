@@ -14,3 +14,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Stripe goes to the local fake (tests/fakes); these are its test credentials, not secrets.
+STRIPE_SECRET_KEY = "sk_test_fake"
+STRIPE_WEBHOOK_SECRET = "whsec_test_fake"

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rezerva.catalog",
     "rezerva.scheduling",
     "rezerva.booking",
+    "rezerva.payments",
     "rezerva.notify",
     "rezerva.api",
     "rezerva.dashboard",
@@ -132,6 +133,13 @@ STORAGES = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rezerva <no-reply@rezerva.local>")
+
+# Stripe: platform keys; each business connects its own account (Business.stripe_account_id).
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # tests point this at tests/fakes
+if not DEBUG and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

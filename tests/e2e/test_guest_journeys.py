@@ -1,4 +1,4 @@
-"""A guest on a phone books a single run, a drop-in and a series, and cancels via the manage link."""
+"""A guest on a phone books a single run, a drop-in and a series, then cancels via the link."""
 
 import re
 
@@ -41,7 +41,7 @@ def _fill_details(page: Page, name: str, email: str) -> None:
 
 
 def test_guest_books_a_single_run_on_a_phone_and_cancels_it(live_server, page: Page, studio):
-    business, service, lone, _ = studio
+    business, _, lone, _ = studio
     page.goto(f"{live_server.url}/{business.slug}/")
     page.get_by_role("link", name="Python for beginners").click()
     # C2 on the service page subtitle: both paths are published, so both prices show.
@@ -81,7 +81,7 @@ def test_guest_books_a_drop_in_on_a_series_run(live_server, page: Page, studio):
 
 
 def test_guest_buys_a_whole_series_and_sees_every_date(live_server, page: Page, studio):
-    business, service, _, series = studio
+    business, service, _, _ = studio
     page.goto(f"{live_server.url}/{business.slug}/services/{service.pk}/")
     page.get_by_role("link", name="Series", exact=True).click()
     package = page.get_by_test_id("series-card").filter(has_text="Autumn course")

@@ -14,6 +14,8 @@ class BookingStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     CANCELLED = "cancelled", "Cancelled"
     EXPIRED = "expired", "Expired"
+    # B4: the money arrived after the hold lapsed and the seat was gone; the owner resolves it.
+    PAID_NO_SEAT = "paid_no_seat", "Paid, no seat"
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)

@@ -179,6 +179,7 @@ def service_list(request):
             "services": catalog_selectors.services_of(business=business),
             "can_group": has_feature(business, plans.GROUP_SERVICES, now=now),
             "group_plan": plans.cheapest_plan_with(plans.GROUP_SERVICES),
+            "current_plan_name": plan_of(business, now=now).name,
         },
     )
 
@@ -221,6 +222,7 @@ def service_create(request):
             "form": form,
             "can_group": has_feature(business, plans.GROUP_SERVICES, now=now),
             "group_plan": plans.cheapest_plan_with(plans.GROUP_SERVICES),
+            "current_plan_name": plan_of(business, now=now).name,
         },
     )
 
@@ -458,6 +460,7 @@ def series_list(request, service_id: int):
             ),
             "can_series": has_feature(business, plans.SERIES, now=now),
             "series_plan": plans.cheapest_plan_with(plans.SERIES),
+            "current_plan_name": plan_of(business, now=now).name,
         },
     )
 

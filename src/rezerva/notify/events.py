@@ -18,6 +18,7 @@ PURCHASE_CANCELLED = "purchase.cancelled"
 SESSION_CANCELLED = "session.cancelled"
 SESSION_CHANGED = "session.changed"
 PLAN_LIMIT_REACHED = "plan.limit_reached"
+PAID_WITHOUT_SEAT = "payment.paid_without_seat"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from rezerva.catalog.errors import ServiceNotGroup
 from rezerva.catalog.models import Performer, PriceType, Service
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.locking import lock_timeout
-from rezerva.core.timezones import NonexistentLocalTime, wall_time_to_utc
+from rezerva.core.timezones import NonexistentLocalTime, to_business_time, wall_time_to_utc
 from rezerva.scheduling.errors import RunNotAttachable, RunNotDetachable
 from rezerva.scheduling.locks import series_for_update, sessions_for_update
 from rezerva.scheduling.models import Series, Session
@@ -313,7 +313,8 @@ def attach_runs_to_series(
         if len(runs) != len(set(session_ids)):
             raise RunNotAttachable("One of the chosen sessions does not exist.")
         for run in runs:
-            label = f"{run.starts_at:%Y-%m-%d %H:%M} UTC"
+            local = to_business_time(run.starts_at, business.timezone)
+            label = f"{local:%Y-%m-%d %H:%M}"
             if run.service_id != series.service_id:
                 raise RunNotAttachable(f"The session on {label} belongs to another service.")
             if run.is_cancelled:

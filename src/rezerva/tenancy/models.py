@@ -25,6 +25,8 @@ class Business(TimeStampedModel):
     cancellation_notice_hours = models.PositiveIntegerField(default=24)
     requires_phone = models.BooleanField(default=False)
     contact_email = models.EmailField(blank=True, default="")
+    # Stripe Connect account that receives this business's online payments ("acct_...").
+    stripe_account_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name_plural = "businesses"

@@ -60,6 +60,7 @@ def create_business(
     now: dt.datetime,
 ) -> Business:
     """Create a business with its owner membership; new businesses start on a 14-day trial."""
+    slug = slug.strip().lower()  # one address per business, however it was typed
     _validate_business_fields(name=name, slug=slug, timezone=timezone, currency=currency)
     try:
         with transaction.atomic():
