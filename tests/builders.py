@@ -32,11 +32,12 @@ def make_business(
     plan: str = PlanCode.GROWTH,
     timezone: str = "Europe/Warsaw",
     currency: str = "PLN",
+    stripe_account_id: str = "acct_test123456",
     now: dt.datetime,
 ) -> Business:
-    """A business with its owner membership."""
+    """A business with its owner membership and (by default) a connected Stripe account."""
     owner = owner or make_user()
-    return tenancy_services.create_business(
+    business = tenancy_services.create_business(
         owner=owner,
         name=name,
         slug=slug or f"studio-{next(_seq)}",
@@ -45,6 +46,10 @@ def make_business(
         plan=plan,
         now=now,
     )
+    if stripe_account_id:
+        Business.objects.filter(pk=business.pk).update(stripe_account_id=stripe_account_id)
+        business.stripe_account_id = stripe_account_id
+    return business
 
 
 def owner_of(business: Business):

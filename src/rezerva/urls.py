@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("rezerva.accounts.urls")),
     path("dashboard/", include("rezerva.dashboard.urls")),
+    path("payments/", include("rezerva.payments.urls")),
     path("", include("rezerva.hub.urls")),
 ]

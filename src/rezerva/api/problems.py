@@ -24,6 +24,8 @@ STATUS_BY_CODE = {
     "series_not_bookable": 409,
     "cancellation_closed": 409,
     "already_cancelled": 409,
+    "payment_not_started": 502,
+    "hold_expired": 409,
 }
 
 

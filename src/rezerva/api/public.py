@@ -11,10 +11,11 @@ from rezerva.api import schemas
 from rezerva.booking import offers
 from rezerva.booking import services as booking_services
 from rezerva.booking.links import manage_url
-from rezerva.booking.models import Booking, CancelledBy, SeriesPurchase
+from rezerva.booking.models import Booking, BookingStatus, CancelledBy, SeriesPurchase
 from rezerva.booking.selectors import get_by_manage_token, purchase_bookings
 from rezerva.catalog.models import Service
 from rezerva.core.errors import ValidationFailed
+from rezerva.payments.services import start_checkout
 from rezerva.tenancy.selectors import get_business_by_slug
 
 router = Router(tags=["public"])
@@ -114,7 +115,9 @@ def list_series(request, slug: str, service_id: int):
     ]
 
 
-def booking_out(obj: Booking | SeriesPurchase) -> schemas.BookingOut:
+def booking_out(
+    obj: Booking | SeriesPurchase, checkout_url: str | None = None
+) -> schemas.BookingOut:
     """The API view of a booking or a series purchase, with its seats."""
     seats = purchase_bookings(purchase=obj) if isinstance(obj, SeriesPurchase) else [obj]
     zone = _zone(obj.business)
@@ -127,7 +130,7 @@ def booking_out(obj: Booking | SeriesPurchase) -> schemas.BookingOut:
         currency=obj.currency,
         hold_expires_at=obj.hold_expires_at,
         manage_url=manage_url(obj),
-        checkout_url=None,
+        checkout_url=checkout_url,
         seats=[
             schemas.SeatOut(
                 booking_id=s.pk,
@@ -170,7 +173,11 @@ def place_booking(
     else:
         obj = booking_services.purchase_series(series_id=payload.series_id, **common)
     obj.business = business
-    return Status(201, booking_out(obj))
+    checkout_url = None
+    if obj.status == BookingStatus.PENDING:
+        # Stripe is called after the booking committed; a failure leaves the hold for a retry.
+        checkout_url = start_checkout(target=obj, now=timezone.now()).checkout_url
+    return Status(201, booking_out(obj, checkout_url=checkout_url))
 
 
 def _managed(slug: str, token: str):

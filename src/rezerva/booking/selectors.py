@@ -77,7 +77,7 @@ def participants_of_session(*, business, session) -> list[Booking]:
     """Everyone booked on a run (all statuses), with how they booked, newest last."""
     return list(
         Booking.objects.filter(business=business, session=session)
-        .select_related("purchase")
+        .select_related("purchase", "payment")
         .order_by("created_at", "pk")
     )
 

@@ -13,8 +13,26 @@ from rezerva.tenancy.services import log_activity, require_feature
 MAX_PRICE_MINOR = 100_000_000
 
 
-def _validate_service(*, name: str, kind: str, price_type: str, price_minor: int, sales_mode: str):
+def require_online_payments(business: Business, price_type: str, errors: dict) -> None:
+    """A price type "online" needs a connected Stripe account, so guests never hit a dead end."""
+    if price_type == PriceType.ONLINE and not business.stripe_account_id:
+        errors["price_type"] = (
+            "Connect your Stripe account in Settings before selling online; until then choose "
+            "free or pay on site."
+        )
+
+
+def _validate_service(
+    *,
+    business: Business,
+    name: str,
+    kind: str,
+    price_type: str,
+    price_minor: int,
+    sales_mode: str,
+):
     errors = {}
+    require_online_payments(business, price_type, errors)
     if not name.strip():
         errors["name"] = "Enter a name guests will recognise."
     if kind not in Service.Kind.values:
@@ -53,7 +71,12 @@ def create_service(
     if price_type == PriceType.FREE:
         price_minor = 0
     _validate_service(
-        name=name, kind=kind, price_type=price_type, price_minor=price_minor, sales_mode=sales_mode
+        business=business,
+        name=name,
+        kind=kind,
+        price_type=price_type,
+        price_minor=price_minor,
+        sales_mode=sales_mode,
     )
     with transaction.atomic():
         service = Service.objects.create(
@@ -89,6 +112,7 @@ def update_service(
     if price_type == PriceType.FREE:
         price_minor = 0
     _validate_service(
+        business=service.business,
         name=name,
         kind=service.kind,
         price_type=price_type,

@@ -47,6 +47,12 @@ class BusinessSettingsForm(forms.Form):
         min_value=0, max_value=24 * 30, label="Guests may cancel up to (hours before)"
     )
     requires_phone = forms.BooleanField(required=False, label="Ask guests for a phone number")
+    stripe_account_id = forms.CharField(
+        max_length=64,
+        required=False,
+        label="Stripe account (Connect)",
+        help_text="acct_... of your connected Stripe account; needed to sell online",
+    )
 
 
 class ServiceForm(forms.Form):
@@ -136,3 +142,13 @@ class ConsentForm(forms.Form):
     kind = forms.ChoiceField(choices=ConsentDefinition.Kind.choices)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     is_required = forms.BooleanField(required=False, initial=True, label="Required to book")
+
+
+class RefundForm(forms.Form):
+    amount = MoneyField(label="Amount to refund")
+    reason = forms.CharField(max_length=300, help_text="Recorded with your name")
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].currency = currency
+        self.fields["amount"].label = f"Amount to refund ({currency})"

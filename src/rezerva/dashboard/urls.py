@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("purchases/<int:purchase_id>/cancel/", views.purchase_cancel, name="purchase_cancel"),
+    path("payments/<int:payment_id>/", views.payment_detail, name="payment_detail"),
     path("consents/", views.consents, name="consents"),
     path(
         "consents/<int:consent_id>/deactivate/",

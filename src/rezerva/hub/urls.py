@@ -11,4 +11,5 @@ urlpatterns = [
     path("<slug:slug>/series/<int:series_id>/book/", views.book_series, name="book_series"),
     path("<slug:slug>/manage/<str:token>/", views.manage, name="manage"),
     path("<slug:slug>/manage/<str:token>/cancel/", views.manage_cancel, name="manage_cancel"),
+    path("<slug:slug>/manage/<str:token>/pay/", views.manage_pay, name="manage_pay"),
 ]

@@ -13,13 +13,15 @@ from rezerva.booking import offers
 from rezerva.booking import services as booking_services
 from rezerva.booking.errors import SessionFull
 from rezerva.booking.links import manage_path
-from rezerva.booking.models import CancelledBy, SeriesPurchase
+from rezerva.booking.models import BookingStatus, CancelledBy, SeriesPurchase
 from rezerva.booking.selectors import consents_of, get_by_manage_token, purchase_bookings
 from rezerva.booking.services.cancel import guest_may_cancel_until
 from rezerva.catalog.models import Service
 from rezerva.core.errors import DomainError
 from rezerva.core.forms import add_domain_error
 from rezerva.hub.forms import GuestDetailsForm
+from rezerva.payments.selectors import payment_for
+from rezerva.payments.services import start_checkout
 from rezerva.scheduling.models import Series, Session
 from rezerva.tenancy.selectors import get_business_by_slug
 
@@ -142,7 +144,7 @@ def book_run(request, slug: str, session_id: int):
                     if not c.is_full and c.session.pk != run.pk
                 ][:NEXT_RUNS_AFTER_FULL]
         else:
-            return redirect(manage_path(booking) + "?new=1")
+            return _after_placing(request, booking)
     return _page(
         request,
         "hub/book.html",
@@ -183,7 +185,7 @@ def book_series(request, slug: str, series_id: int):
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            return redirect(manage_path(purchase) + "?new=1")
+            return _after_placing(request, purchase)
     return _page(
         request,
         "hub/book.html",
@@ -195,6 +197,31 @@ def book_series(request, slug: str, series_id: int):
             "service": series.service,
         },
     )
+
+
+def _after_placing(request, obj):
+    """Paid online: straight to Stripe Checkout. Otherwise (or if Stripe fails): the manage page."""
+    if obj.status == BookingStatus.PENDING:
+        try:
+            payment = start_checkout(target=obj, now=timezone.now())
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect(payment.checkout_url)
+    return redirect(manage_path(obj) + "?new=1")
+
+
+@require_POST
+def manage_pay(request, slug: str, token: str):
+    """Pay now: back to the same Checkout Session (or a new one while the hold lasts)."""
+    business = get_business_by_slug(slug)
+    obj = _managed(business, token)
+    try:
+        payment = start_checkout(target=obj, now=timezone.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("hub:manage", slug=business.slug, token=token)
+    return redirect(payment.checkout_url)
 
 
 def _managed(business, token: str):
@@ -232,6 +259,9 @@ def manage(request, slug: str, token: str):
             "can_cancel": can_cancel,
             "is_new": request.GET.get("new") == "1",
             "service": seats[0].session.service if seats else None,
+            "payment": payment_for(obj),
+            "returned_from_payment": request.GET.get("paid") == "1",
+            "hold_active": obj.hold_is_active(now),
         },
     )
 

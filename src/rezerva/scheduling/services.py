@@ -10,6 +10,7 @@ from django.db import transaction
 from rezerva.booking.selectors import active_series_seats_on, seats_taken
 from rezerva.catalog.errors import ServiceNotGroup
 from rezerva.catalog.models import Performer, PriceType, Service
+from rezerva.catalog.services import require_online_payments
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.locking import lock_timeout
 from rezerva.core.timezones import NonexistentLocalTime, to_business_time, wall_time_to_utc
@@ -255,8 +256,9 @@ class SeriesInput:
     allows_late_join: bool = False
 
 
-def _check_series(data: SeriesInput) -> None:
-    errors = {}
+def _check_series(business: Business, data: SeriesInput) -> None:
+    errors: dict[str, str] = {}
+    require_online_payments(business, data.price_type, errors)
     if not data.title.strip():
         errors["title"] = 'Give the series a title, e.g. "Autumn course".'
     if data.price_type not in PriceType.values:
@@ -277,7 +279,7 @@ def create_series(
     require_feature(business, plans.SERIES, now=now)
     if data.price_type == PriceType.FREE:
         data.price_minor = 0
-    _check_series(data)
+    _check_series(business, data)
     with transaction.atomic():
         series = Series.objects.create(
             business=business, service=service, **{**data.__dict__, "title": data.title.strip()}
@@ -290,7 +292,7 @@ def update_series(*, series: Series, actor, data: SeriesInput) -> Series:
     """Edit a series' title, price, flags and drop-in settings (P2: allowed after a downgrade)."""
     if data.price_type == PriceType.FREE:
         data.price_minor = 0
-    _check_series(data)
+    _check_series(series.business, data)
     for name, value in data.__dict__.items():
         setattr(series, name, value.strip() if name == "title" else value)
     with transaction.atomic():

@@ -1,6 +1,7 @@
 """Writes for businesses and memberships."""
 
 import datetime as dt
+import re
 import secrets
 
 from django.db import IntegrityError, transaction
@@ -94,9 +95,17 @@ def update_business_settings(
     hold_minutes: int,
     cancellation_notice_hours: int,
     requires_phone: bool,
+    stripe_account_id: str | None = None,
 ) -> Business:
-    """Change a business's settings."""
+    """Change a business's settings (and the connected Stripe account, "acct_...")."""
     _validate_business_fields(name=name, slug=business.slug, timezone=timezone, currency=currency)
+    if stripe_account_id is not None:
+        stripe_account_id = stripe_account_id.strip()
+        if stripe_account_id and not re.fullmatch(r"acct_[A-Za-z0-9]{4,60}", stripe_account_id):
+            raise ValidationFailed(
+                {"stripe_account_id": "A Stripe account id looks like acct_1AbCdEf..."}
+            )
+        business.stripe_account_id = stripe_account_id
     business.name = name.strip()
     business.timezone = timezone
     business.currency = currency
@@ -114,6 +123,7 @@ def update_business_settings(
                 "hold_minutes",
                 "cancellation_notice_hours",
                 "requires_phone",
+                "stripe_account_id",
                 "updated_at",
             ]
         )

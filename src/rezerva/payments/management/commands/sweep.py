@@ -1,4 +1,4 @@
-"""manage.py sweep: the periodic housekeeping loop (expire lapsed holds); --once for cron."""
+"""manage.py sweep: housekeeping for lapsed holds and their Checkout Sessions; --once for cron."""
 
 import time
 
@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from rezerva.booking.services import expire_holds
+from rezerva.payments.services import expire_lapsed_checkouts
 
 
 class Command(BaseCommand):
@@ -17,10 +18,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, every: int, once: bool, **options):
         while True:
-            counts = expire_holds(now=timezone.now())
-            if counts.bookings or counts.purchases:
+            now = timezone.now()
+            counts = expire_holds(now=now)
+            closed = expire_lapsed_checkouts(now=now)
+            if counts.bookings or counts.purchases or closed:
                 self.stdout.write(
-                    f"expired {counts.bookings} booking(s), {counts.purchases} purchase(s)"
+                    f"expired {counts.bookings} booking(s), {counts.purchases} purchase(s); "
+                    f"closed {closed} checkout session(s)"
                 )
             if once:
                 return
