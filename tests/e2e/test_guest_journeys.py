@@ -19,16 +19,31 @@ def studio():
     """A business selling one lone run, a drop-in series of three runs, on-site prices."""
     now = timezone.now()
     business = builders.make_business(name="Studio Lumen", slug="lumen-e2e", now=now)
-    add_consent(business=business, actor=None, kind="terms", is_required=True,
-                text="I accept the studio terms.")
+    add_consent(
+        business=business,
+        actor=None,
+        kind="terms",
+        is_required=True,
+        text="I accept the studio terms.",
+    )
     service = builders.make_group_service(
-        business, name="Python for beginners", price_type=PriceType.ON_SITE, price_minor=12000,
-        sales_mode=SalesMode.BOTH, now=now,
+        business,
+        name="Python for beginners",
+        price_type=PriceType.ON_SITE,
+        price_minor=12000,
+        sales_mode=SalesMode.BOTH,
+        now=now,
     )
     lone = builders.make_session(service, days_ahead=3, capacity=5, now=now, title="Taster")
     series = builders.make_series(
-        service, runs=3, first_day=10, price_minor=40000, drop_in_enabled=True,
-        drop_in_price_minor=13000, title="Autumn course", now=now,
+        service,
+        runs=3,
+        first_day=10,
+        price_minor=40000,
+        drop_in_enabled=True,
+        drop_in_price_minor=13000,
+        title="Autumn course",
+        now=now,
     )
     return business, service, lone, series
 
@@ -76,7 +91,9 @@ def test_guest_books_a_drop_in_on_a_series_run(live_server, page: Page, studio):
     expect(page.get_by_role("heading", name="You're booked!")).to_be_visible()
     booking = Booking.objects.get(guest_email="jan@example.com")
     assert (booking.kind, booking.price_minor, booking.session.series_id) == (
-        "drop_in", 13000, series.pk,
+        "drop_in",
+        13000,
+        series.pk,
     )
 
 
