@@ -37,7 +37,7 @@ def test_openapi_is_3_1_and_docs_load_their_assets_locally(client):
 def test_hub_lists_services_with_the_c2_price_label(client, shop):
     body = client.get("/api/public/api-studio/services").json()
     assert [(s["name"], s["price_label"]) for s in body] == [
-        ("Pottery class", "PLN\u00a050.00 · pay on site · Series PLN\u00a0200.00")
+        ("Pottery class", "PLN\u00a050.00 · pay on site · Series PLN\u00a0200.00 · pay on site")
     ]
 
 

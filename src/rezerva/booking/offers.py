@@ -161,23 +161,47 @@ def _series_text(cards: list[SeriesCard], business: Business) -> str:
     prices = sorted(
         {0 if c.series.price_type == PriceType.FREE else c.series.price_minor for c in cards}
     )
-    if prices == [0]:
+    paid = [p for p in prices if p > 0]
+    if not paid:
         return "Series: Free"
-    amount = format_money(prices[0], business.currency, business.locale)
-    return f"Series from {amount}" if len(prices) > 1 else f"Series {amount}"
+    amount = format_money(paid[0], business.currency, business.locale)
+    paid_text = f"from {amount}" if len(paid) > 1 else amount
+    paid_types = {c.series.price_type for c in cards if c.series.price_type != PriceType.FREE}
+    if paid_types == {PriceType.ON_SITE}:
+        paid_text += " · pay on site"
+    # C3: a free series is "Free", never "0.00", even beside paid ones.
+    return f"Series: Free or {paid_text}" if 0 in prices else f"Series {paid_text}"
 
 
 def price_label(
-    *, service: Service, published_series: list[SeriesCard], business: Business
+    *,
+    service: Service,
+    published_series: list[SeriesCard],
+    business: Business,
+    has_single_runs: bool = True,
 ) -> PriceLabel:
-    """C2: single only (mode single, or no published series), series only (mode series), or both."""
+    """C2: single only (mode single, or no published series), series only (mode series, or mode
+    both with no run on the single path), or both when both are genuinely offered."""
     single = _single_text(service, business)
     if not service.is_group or service.sales_mode == SalesMode.SINGLE or not published_series:
         return PriceLabel(single, None)
     series = _series_text(published_series, business)
-    if service.sales_mode == SalesMode.SERIES:
+    if service.sales_mode == SalesMode.SERIES or not has_single_runs:
         return PriceLabel(None, series)
     return PriceLabel(single, series)
+
+
+def services_with_single_runs(
+    *, business: Business, services: list[Service], now: dt.datetime
+) -> set[int]:
+    """Ids of services with at least one upcoming run on the single path (D3), in one query."""
+    return set(
+        _sellable_runs(business, now)
+        .filter(service__in=services)
+        .filter(Q(series__isnull=True) | Q(series__drop_in_enabled=True, series__is_active=True))
+        .values_list("service_id", flat=True)
+        .distinct()
+    )
 
 
 @dataclass
@@ -187,14 +211,23 @@ class HubEntry:
 
 
 def hub_entries(*, business: Business, now: dt.datetime) -> list[HubEntry]:
-    """The hub: active, visible services with their C2 price label (three queries in all)."""
+    """The hub: active, visible services with their C2 price label (four queries in all)."""
     services = list(
         Service.objects.filter(business=business, is_active=True, is_visible=True).order_by(
             "name", "id"
         )
     )
     cards = series_cards(business=business, services=services, now=now)
+    with_single = services_with_single_runs(business=business, services=services, now=now)
     return [
-        HubEntry(s, price_label(service=s, published_series=cards[s.pk], business=business))
+        HubEntry(
+            s,
+            price_label(
+                service=s,
+                published_series=cards[s.pk],
+                business=business,
+                has_single_runs=s.pk in with_single,
+            ),
+        )
         for s in services
     ]

@@ -44,8 +44,10 @@ def business_hub(request, slug: str):
 def _service_context(business, service: Service, now, view: str | None) -> dict:
     runs = offers.run_cards(business=business, service=service, now=now, limit=RUNS_ON_PAGE)
     series = offers.series_cards(business=business, services=[service], now=now)[service.pk]
-    label = offers.price_label(service=service, published_series=series, business=business)
     has_single = service.offers_single and bool(runs)
+    label = offers.price_label(
+        service=service, published_series=series, business=business, has_single_runs=has_single
+    )
     has_series = service.offers_series and bool(series)
     # M1: the switch appears only when both paths are actually published.
     if (

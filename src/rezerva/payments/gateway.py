@@ -33,6 +33,7 @@ def client() -> stripe.StripeClient:
 
 
 def _session(obj) -> CheckoutSession:
+    obj = obj.to_dict()
     intent = obj.get("payment_intent") or ""
     if not isinstance(intent, str):
         intent = intent.get("id", "")

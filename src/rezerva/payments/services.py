@@ -116,7 +116,7 @@ def start_checkout(*, target: Target, now: dt.datetime) -> Payment:
     return payment
 
 
-def record_stripe_event(*, event: stripe.Event) -> StripeEvent | None:
+def record_stripe_event(*, event: dict) -> StripeEvent | None:
     """Store an event by its unique id; None means we already had it (a replay)."""
     try:
         with transaction.atomic():
@@ -124,14 +124,16 @@ def record_stripe_event(*, event: stripe.Event) -> StripeEvent | None:
                 stripe_event_id=event["id"],
                 type=event["type"],
                 account=event.get("account") or "",
-                payload=event.to_dict(),
+                payload=event,
             )
     except IntegrityError:
         return None
 
 
-def handle_stripe_event(*, event: stripe.Event, now: dt.datetime) -> str:
+def handle_stripe_event(*, event: stripe.Event | dict, now: dt.datetime) -> str:
     """Apply a verified event at most once; the Checkout Session is re-read before any change."""
+    if not isinstance(event, dict):
+        event = event.to_dict()
     record = record_stripe_event(event=event)
     if record is None:
         return "duplicate"
@@ -145,7 +147,7 @@ def handle_stripe_event(*, event: stripe.Event, now: dt.datetime) -> str:
     return outcome
 
 
-def _apply(event: stripe.Event, record: StripeEvent, now: dt.datetime) -> str:
+def _apply(event: dict, record: StripeEvent, now: dt.datetime) -> str:
     if event["type"] not in HANDLED_EVENTS:
         return "ignored: not a checkout event"
     session_id = event["data"]["object"]["id"]

@@ -88,7 +88,11 @@ def cancel_series_purchase(*, purchase, by: str, actor=None, now: dt.datetime) -
             Booking.objects.filter(purchase=locked).select_related("session").order_by("pk")
         )
         if by == CancelledBy.GUEST:
-            first = min((b.session.starts_at for b in bookings), default=None)
+            # B6: the notice period runs to the first session still taking place.
+            first = min(
+                (b.session.starts_at for b in bookings if not b.session.is_cancelled),
+                default=None,
+            )
             if first is not None and now >= guest_may_cancel_until(
                 starts_at=first, notice_hours=business.cancellation_notice_hours
             ):
