@@ -35,7 +35,7 @@ fmt: $(STAMP) ## format and autofix
 	$(BIN)/ruff check --fix .
 
 check: $(STAMP) ## migrations are up to date and ruff is clean
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 
 clean: ## remove the venv and the local database

@@ -8,7 +8,7 @@ PG_URL_DEFAULT="postgres://postgres@127.0.0.1:5432/rezerva"
 
 echo "== ruff check"
 $BIN/ruff check .
-$BIN/python manage.py makemigrations --check --dry-run >/dev/null
+DEBUG=true $BIN/python manage.py makemigrations --check --dry-run >/dev/null
 
 # The Playwright journeys need Debian's chromium; REQUIRE_BROWSER=1 (CI) makes its absence fatal.
 if ! bash scripts/install_browser.sh; then
