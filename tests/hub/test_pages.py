@@ -420,3 +420,10 @@ def test_b1_drop_in_card_shows_its_price_and_the_series_it_belongs_to(
     assert "Part of series: Evening course" in text
     assert "6 seats left" in text
     assert book_run_url(run) in text
+
+
+def test_the_stylesheet_and_htmx_are_served_locally(client, db):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("rezerva/app.css")
+    assert finders.find("django_htmx/htmx-2.min.js")
