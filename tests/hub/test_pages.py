@@ -427,3 +427,26 @@ def test_the_stylesheet_and_htmx_are_served_locally(client, db):
 
     assert finders.find("rezerva/app.css")
     assert finders.find("django_htmx/htmx-2.min.js")
+
+
+def test_b6_manage_page_offers_cancel_exactly_when_the_service_allows_it(client, business):
+    # The owner cancelled tomorrow's first run; the guest's remaining runs are weeks away, so
+    # both the page and the cancel service measure the notice period from the second run.
+    from rezerva.booking.services import purchase_series
+
+    real_now = timezone.now()
+    business.cancellation_notice_hours = 72  # tomorrow's run is inside it, next week's is not
+    business.save(update_fields=["cancellation_notice_hours"])
+    service = builders.make_group_service(business, sales_mode=SalesMode.SERIES, now=real_now)
+    series = builders.make_series(service, runs=3, first_day=1, now=real_now)
+    purchase = purchase_series(business=business, series_id=series.pk, guest=guest(), now=real_now)
+    first = series.sessions.order_by("starts_at").first()
+    cancel_session(session=first, actor=None, now=real_now)
+    url = manage_path(purchase)
+
+    page = client.get(url)
+    client.post(url + "cancel/")
+
+    assert page.context["can_cancel"] is True
+    purchase.refresh_from_db()
+    assert purchase.status == BookingStatus.CANCELLED

@@ -58,6 +58,21 @@ class PriceLabel:
         return " · ".join(part for part in (self.single, self.series) if part)
 
 
+def seat_offer(service: Service, series: Series | None) -> tuple[str, int]:
+    """C1, D2: the booking kind and price of one seat on the single path: the catalogue price,
+    or for a drop-in the series' drop-in price falling back to it; free services cost nothing."""
+    if series is None:
+        kind, price = Booking.Kind.SINGLE, service.price_minor
+    else:
+        kind = Booking.Kind.DROP_IN
+        price = (
+            service.price_minor
+            if series.drop_in_price_minor is None
+            else (series.drop_in_price_minor)
+        )
+    return kind, 0 if service.price_type == PriceType.FREE else price
+
+
 def _with_seats(qs: QuerySet[Session], now: dt.datetime) -> QuerySet[Session]:
     return qs.annotate(
         seats_taken=Count("bookings", filter=seat_holding_filter(now, prefix="bookings__"))
@@ -69,9 +84,15 @@ def _sellable_runs(business: Business, now: dt.datetime) -> QuerySet[Session]:
 
 
 def run_cards(
-    *, business: Business, service: Service, now: dt.datetime, limit: int | None = None
+    *,
+    business: Business,
+    service: Service,
+    now: dt.datetime,
+    limit: int | None = None,
+    session_id: int | None = None,
 ) -> list[RunCard]:
-    """B1, D3: upcoming runs on the single path, full ones included (shown as "Full")."""
+    """B1, D3: upcoming runs on the single path, full ones included (shown as "Full");
+    `session_id` narrows it to one run."""
     if not (service.is_group and service.offers_single):
         return []
     runs = _with_seats(
@@ -82,17 +103,13 @@ def run_cards(
         .order_by("starts_at", "id"),
         now,
     )
+    if session_id is not None:
+        runs = runs.filter(pk=session_id)
     if limit is not None:
         runs = runs[:limit]
     cards = []
     for run in runs:
-        if run.series is None:
-            kind, price = Booking.Kind.SINGLE, service.price_minor
-        else:
-            kind, price = Booking.Kind.DROP_IN, run.series.drop_in_price_minor
-            price = service.price_minor if price is None else price
-        if service.price_type == PriceType.FREE:
-            price = 0
+        kind, price = seat_offer(service, run.series)
         cards.append(
             RunCard(
                 run,

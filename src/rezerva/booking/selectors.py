@@ -111,3 +111,10 @@ def all_consents_of(*, business) -> list[ConsentDefinition]:
     return list(
         ConsentDefinition.objects.filter(business=business).order_by("-is_active", "position", "id")
     )
+
+
+def guest_cancel_deadline(*, seats: list[Booking], notice_hours: int) -> dt.datetime | None:
+    """B6: the last moment a guest may cancel online: the notice period before the first of the
+    seats' sessions that still takes place (None when none does)."""
+    first = min((b.session.starts_at for b in seats if not b.session.is_cancelled), default=None)
+    return None if first is None else first - dt.timedelta(hours=notice_hours)

@@ -13,9 +13,13 @@ from rezerva.booking import offers
 from rezerva.booking import services as booking_services
 from rezerva.booking.errors import SessionFull
 from rezerva.booking.links import manage_path
-from rezerva.booking.models import BookingStatus, CancelledBy, SeriesPurchase
-from rezerva.booking.selectors import consents_of, get_by_manage_token, purchase_bookings
-from rezerva.booking.services.cancel import guest_may_cancel_until
+from rezerva.booking.models import ACTIVE_STATUSES, BookingStatus, CancelledBy, SeriesPurchase
+from rezerva.booking.selectors import (
+    consents_of,
+    get_by_manage_token,
+    guest_cancel_deadline,
+    purchase_bookings,
+)
 from rezerva.catalog.models import Service
 from rezerva.core.errors import DomainError
 from rezerva.core.forms import add_domain_error
@@ -117,11 +121,7 @@ def book_run(request, slug: str, session_id: int):
     )
     now = timezone.now()
     card = next(
-        (
-            c
-            for c in offers.run_cards(business=business, service=run.service, now=now)
-            if c.session.pk == run.pk
-        ),
+        iter(offers.run_cards(business=business, service=run.service, now=now, session_id=run.pk)),
         None,
     )
     form = _details_form(request, business)
@@ -238,17 +238,10 @@ def manage(request, slug: str, token: str):
     business = get_business_by_slug(slug)
     obj = _managed(business, token)
     now = timezone.now()
-    if isinstance(obj, SeriesPurchase):
-        seats = purchase_bookings(purchase=obj)
-        first = min((b.session.starts_at for b in seats), default=None)
-    else:
-        seats, first = [obj], obj.session.starts_at
-    can_cancel = (
-        obj.status in ("pending", "confirmed")
-        and first is not None
-        and now
-        < guest_may_cancel_until(starts_at=first, notice_hours=business.cancellation_notice_hours)
-    )
+    seats = purchase_bookings(purchase=obj) if isinstance(obj, SeriesPurchase) else [obj]
+    deadline = guest_cancel_deadline(seats=seats, notice_hours=business.cancellation_notice_hours)
+    # The same deadline the cancel service enforces; the page only decides what to offer.
+    can_cancel = obj.status in ACTIVE_STATUSES and deadline is not None and now < deadline
     return _page(
         request,
         "hub/manage.html",

@@ -168,7 +168,7 @@ def add_runs(
             )
         )
     with transaction.atomic():
-        created = [Session.objects.create(**_fields(row)) for row in rows]
+        created = Session.objects.bulk_create(rows)
         log_activity(
             business=business,
             actor=actor,
@@ -177,14 +177,6 @@ def add_runs(
             session_ids=[s.pk for s in created],
         )
     return SavedRuns(created, warnings)
-
-
-def _fields(row: Session) -> dict:
-    return {
-        f.name: getattr(row, f.name)
-        for f in Session._meta.concrete_fields
-        if f.name not in {"id", "created_at", "updated_at"}
-    }
 
 
 def update_run(*, session: Session, actor, run: RunInput, now: dt.datetime) -> SavedRuns:

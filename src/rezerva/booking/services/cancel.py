@@ -8,6 +8,7 @@ from django.db import transaction
 from rezerva.booking.errors import AlreadyCancelled, CancellationClosed
 from rezerva.booking.locks import bookings_for_update, purchase_for_update
 from rezerva.booking.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy
+from rezerva.booking.selectors import guest_cancel_deadline
 from rezerva.core.locking import lock_timeout
 from rezerva.notify.events import (
     BOOKING_CANCELLED,
@@ -32,11 +33,6 @@ def _cancel_rows(booking_ids: list[int], *, by: str, now: dt.datetime) -> int:
     return Booking.objects.filter(pk__in=booking_ids, status__in=ACTIVE_STATUSES).update(
         status=BookingStatus.CANCELLED, cancelled_at=now, cancelled_by=by, updated_at=now
     )
-
-
-def guest_may_cancel_until(*, starts_at: dt.datetime, notice_hours: int) -> dt.datetime:
-    """B6: the last moment a guest can cancel online (the business's notice period)."""
-    return starts_at - dt.timedelta(hours=notice_hours)
 
 
 def cancel_session(*, session: Session, actor, reason: str = "", now: dt.datetime) -> CancelResult:
@@ -88,14 +84,10 @@ def cancel_series_purchase(*, purchase, by: str, actor=None, now: dt.datetime) -
             Booking.objects.filter(purchase=locked).select_related("session").order_by("pk")
         )
         if by == CancelledBy.GUEST:
-            # B6: the notice period runs to the first session still taking place.
-            first = min(
-                (b.session.starts_at for b in bookings if not b.session.is_cancelled),
-                default=None,
+            deadline = guest_cancel_deadline(
+                seats=bookings, notice_hours=business.cancellation_notice_hours
             )
-            if first is not None and now >= guest_may_cancel_until(
-                starts_at=first, notice_hours=business.cancellation_notice_hours
-            ):
+            if deadline is not None and now >= deadline:
                 raise CancellationClosed(
                     "A series can be cancelled online only before its first session "
                     f"(at least {business.cancellation_notice_hours} h ahead). "
@@ -141,9 +133,10 @@ def cancel_booking(*, booking: Booking, by: str, actor=None, now: dt.datetime) -
             raise CancellationClosed(
                 "This seat is part of a series purchase; cancel the whole purchase instead."
             )
-        if by == CancelledBy.GUEST and now >= guest_may_cancel_until(
-            starts_at=locked.session.starts_at, notice_hours=business.cancellation_notice_hours
-        ):
+        deadline = guest_cancel_deadline(
+            seats=[locked], notice_hours=business.cancellation_notice_hours
+        )
+        if by == CancelledBy.GUEST and deadline is not None and now >= deadline:
             raise CancellationClosed(
                 f"Online cancellation closes {business.cancellation_notice_hours} h before the "
                 "session. Please contact the business."

@@ -30,6 +30,7 @@ from rezerva.booking.models import (
     ConsentRecord,
     SeriesPurchase,
 )
+from rezerva.booking.offers import seat_offer
 from rezerva.booking.selectors import seats_taken
 from rezerva.catalog.models import PriceType, Service
 from rezerva.core.errors import ValidationFailed
@@ -178,20 +179,16 @@ def _run_offer(
         raise SessionNotBookable("This service is not taking bookings.")
     if not service.offers_single:
         raise SessionNotBookable("Single sessions are not sold for this service; choose a series.")
-    if kind == Booking.Kind.SINGLE:
-        if series is not None:
-            raise SessionNotBookable(
-                "This session is part of a series; book it through the series."
-            )
-        return _Offer(kind, service.price_type, service.price_minor)
-    if series is None:
+    if kind == Booking.Kind.SINGLE and series is not None:
+        raise SessionNotBookable("This session is part of a series; book it through the series.")
+    if kind == Booking.Kind.DROP_IN and series is None:
         raise SessionNotBookable("This session is not part of a series.")
-    if not (series.drop_in_enabled and series.is_active):
+    if series is not None and not (series.drop_in_enabled and series.is_active):
         raise SessionNotBookable(
             "This session is only sold as part of its series. Choose the series instead."
         )
-    price_type = service.price_type
-    return _Offer(kind, price_type, 0 if price_type == PriceType.FREE else series.drop_in_price())
+    _, price = seat_offer(service, series)
+    return _Offer(kind, service.price_type, price)
 
 
 def _existing(model, business: Business, key: str | None):
