@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rezerva.accounts",
     "rezerva.catalog",
     "rezerva.scheduling",
+    "rezerva.coupons",
     "rezerva.booking",
     "rezerva.payments",
     "rezerva.notify",

@@ -3,7 +3,8 @@
 LOCK ORDER (every transaction that locks more than one kind of row takes them in this order):
   1. Session rows, ascending id (scheduling.locks.sessions_for_update)
   2. the business's MonthlyUsage row
-  3. Payment rows, ascending id
+  3. the Coupon row being redeemed (coupons.locks.coupon_for_update)
+  4. Payment rows, ascending id
 Series buyers and drop-in guests therefore queue on the same Session rows and cannot deadlock.
 """
 

@@ -7,7 +7,7 @@ pages use, and writes all or nothing. Side effects (notifications) run after com
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -35,6 +35,9 @@ from rezerva.booking.selectors import seats_taken
 from rezerva.catalog.models import PriceType, Service
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.locking import lock_timeout
+from rezerva.coupons.errors import CouponNotValid
+from rezerva.coupons.models import Coupon
+from rezerva.coupons.services import record_redemption, redeem_coupon
 from rezerva.notify.events import (
     BOOKING_CONFIRMED,
     PLAN_LIMIT_REACHED,
@@ -191,6 +194,57 @@ def _run_offer(
     return _Offer(kind, service.price_type, price)
 
 
+@dataclass(frozen=True)
+class _Discount:
+    coupon: Coupon
+    list_price_minor: int
+    discount_minor: int
+
+
+def _clean_coupon_code(code: str | None) -> str | None:
+    code = (code or "").strip()
+    if len(code) > 32:
+        raise CouponNotValid("We don't know this coupon code. Check the spelling.")
+    return code or None
+
+
+def _discounted(
+    business: Business,
+    code: str | None,
+    guest: GuestDetails,
+    offer: _Offer,
+    *,
+    service_id: int,
+    series_id: int | None,
+    now: dt.datetime,
+) -> tuple[_Offer, _Discount | None]:
+    """P4: apply a coupon to the offer; the caller already holds the run and usage locks."""
+    if code is None:
+        return offer, None
+    coupon, off = redeem_coupon(
+        business=business,
+        code=code,
+        guest_email=guest.email,
+        service_id=service_id,
+        series_id=series_id,
+        list_price_minor=offer.price_minor,
+        now=now,
+    )
+    discounted = replace(offer, price_minor=offer.price_minor - off)
+    return discounted, _Discount(coupon, offer.price_minor, off)
+
+
+def _record_discount(discount: _Discount | None, guest: GuestDetails, **target) -> None:
+    if discount is not None:
+        record_redemption(
+            coupon=discount.coupon,
+            guest_email=guest.email,
+            list_price_minor=discount.list_price_minor,
+            discount_minor=discount.discount_minor,
+            **target,
+        )
+
+
 def _existing(model, business: Business, key: str | None):
     if key is None:
         return None
@@ -205,11 +259,13 @@ def _place_run_booking(
     guest: GuestDetails,
     agreements: Agreements,
     idempotency_key: str | None,
+    coupon_code: str | None,
     now: dt.datetime,
 ) -> Booking:
     guest = _clean_guest(business, guest)
     agreed = _agreed_consents(business, agreements)
     key = _clean_key(idempotency_key)
+    code = _clean_coupon_code(coupon_code)
     if existing := _existing(Booking, business, key):
         return existing
     try:
@@ -228,6 +284,15 @@ def _place_run_booking(
                 raise SessionFull(session_ids=[run.pk])
             if not tick_monthly_usage(business=business, now=now):
                 raise PlanLimitReached()
+            offer, discount = _discounted(
+                business,
+                code,
+                guest,
+                offer,
+                service_id=service.pk,
+                series_id=run.series_id,
+                now=now,
+            )
             status, hold = _status_and_hold(business, offer, now)
             booking = Booking.objects.create(
                 business=business,
@@ -245,6 +310,7 @@ def _place_run_booking(
                 guest_phone=guest.phone,
             )
             _record_consents(business, agreed, now, booking=booking)
+            _record_discount(discount, guest, booking=booking)
             log_activity(
                 business=business,
                 actor=None,
@@ -280,6 +346,7 @@ def book_single_run(
     guest: GuestDetails,
     agreements: Agreements = Agreements(),
     idempotency_key: str | None = None,
+    coupon_code: str | None = None,
     now: dt.datetime,
 ) -> Booking:
     """Book one seat on a run that belongs to no series, at the service price (D3, C1)."""
@@ -290,6 +357,7 @@ def book_single_run(
         guest=guest,
         agreements=agreements,
         idempotency_key=idempotency_key,
+        coupon_code=coupon_code,
         now=now,
     )
 
@@ -301,6 +369,7 @@ def book_drop_in(
     guest: GuestDetails,
     agreements: Agreements = Agreements(),
     idempotency_key: str | None = None,
+    coupon_code: str | None = None,
     now: dt.datetime,
 ) -> Booking:
     """Book one run of a drop-in series; seats are shared with series buyers (D1, D2)."""
@@ -311,6 +380,7 @@ def book_drop_in(
         guest=guest,
         agreements=agreements,
         idempotency_key=idempotency_key,
+        coupon_code=coupon_code,
         now=now,
     )
 
@@ -322,6 +392,7 @@ def book_run(
     guest: GuestDetails,
     agreements: Agreements = Agreements(),
     idempotency_key: str | None = None,
+    coupon_code: str | None = None,
     now: dt.datetime,
 ) -> Booking:
     """Book a run by the path it is open to: single when in no series, else drop-in."""
@@ -335,6 +406,7 @@ def book_run(
         guest=guest,
         agreements=agreements,
         idempotency_key=idempotency_key,
+        coupon_code=coupon_code,
         now=now,
     )
 
@@ -376,12 +448,14 @@ def purchase_series(
     guest: GuestDetails,
     agreements: Agreements = Agreements(),
     idempotency_key: str | None = None,
+    coupon_code: str | None = None,
     now: dt.datetime,
 ) -> SeriesPurchase:
     """S1, S4: one purchase, one seat in every upcoming run of the series, or nothing at all."""
     guest = _clean_guest(business, guest)
     agreed = _agreed_consents(business, agreements)
     key = _clean_key(idempotency_key)
+    code = _clean_coupon_code(coupon_code)
     if existing := _existing(SeriesPurchase, business, key):
         return existing
     try:
@@ -407,7 +481,15 @@ def purchase_series(
                 )
             if not tick_monthly_usage(business=business, now=now):
                 raise PlanLimitReached()
-            offer = _Offer(Booking.Kind.SERIES, series.price_type, series.price_minor)
+            offer, discount = _discounted(
+                business,
+                code,
+                guest,
+                _Offer(Booking.Kind.SERIES, series.price_type, series.price_minor),
+                service_id=service.pk,
+                series_id=series.pk,
+                now=now,
+            )
             status, hold = _status_and_hold(business, offer, now)
             guest_fields = {
                 "guest_name": guest.name,
@@ -443,6 +525,7 @@ def purchase_series(
                 for run in runs
             )
             _record_consents(business, agreed, now, purchase=purchase)
+            _record_discount(discount, guest, purchase=purchase)
             log_activity(
                 business=business,
                 actor=None,
