@@ -195,3 +195,28 @@ def test_a_forged_manage_token_is_a_plain_404(client, shop, _case):
     _problem(client.get(f"/api/public/api-studio/manage/{forged}"), 404, "not_found")
     _problem(client.post(f"/api/public/api-studio/manage/{forged}/cancel"), 404, "not_found")
     assert Booking.objects.get(pk=created["id"]).status == "confirmed"
+
+
+def test_booking_with_a_coupon_over_the_api_reports_price_and_discount(client, shop):
+    from rezerva.coupons.services import CouponInput, create_coupon
+
+    business, _, lone, _ = shop
+    data = CouponInput(code="API-10", discount="fixed", amount_off_minor=1000)
+    create_coupon(business=business, actor=None, data=data, now=dt.datetime.now(dt.UTC))
+
+    response = _book(
+        client, "api-studio", {**GUEST, "session_id": lone.pk, "coupon_code": "api-10"}
+    )
+
+    assert response.status_code == 201
+    assert (response.json()["price"], response.json()["discount"]) == (4000, 1000)
+
+
+def test_an_unknown_coupon_over_the_api_is_a_422_problem_and_books_nothing(client, shop):
+    lone = shop[2]
+
+    response = _book(client, "api-studio", {**GUEST, "session_id": lone.pk, "coupon_code": "NOPE1"})
+
+    body = _problem(response, 422, "coupon_not_valid")
+    assert body["errors"] == {"coupon_code": "We don't know this coupon code. Check the spelling."}
+    assert not Booking.objects.filter(session=lone).exists()

@@ -26,6 +26,8 @@ STATUS_BY_CODE = {
     "already_cancelled": 409,
     "payment_not_started": 502,
     "hold_expired": 409,
+    "coupon_not_valid": 422,
+    "coupon_used_up": 409,
 }
 
 
@@ -47,6 +49,8 @@ def install(api: NinjaAPI) -> None:
         extra = {}
         if isinstance(exc, ValidationFailed):
             extra["errors"] = exc.errors
+        elif exc.field:  # a refusal about one input (a coupon code): name it like a field error
+            extra["errors"] = {exc.field: exc.message}
         if getattr(exc, "session_ids", None):
             extra["session_ids"] = exc.session_ids
         status = STATUS_BY_CODE.get(exc.code, 409)

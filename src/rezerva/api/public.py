@@ -15,6 +15,7 @@ from rezerva.booking.models import Booking, BookingStatus, CancelledBy, SeriesPu
 from rezerva.booking.selectors import get_by_manage_token, purchase_bookings
 from rezerva.catalog.models import Service
 from rezerva.core.errors import ValidationFailed
+from rezerva.coupons.selectors import redemption_of
 from rezerva.payments.services import start_checkout
 from rezerva.tenancy.selectors import get_business_by_slug
 
@@ -121,11 +122,13 @@ def booking_out(
     """The API view of a booking or a series purchase, with its seats."""
     seats = purchase_bookings(purchase=obj) if isinstance(obj, SeriesPurchase) else [obj]
     zone = _zone(obj.business)
+    coupon_use = redemption_of(obj)
     return schemas.BookingOut(
         id=obj.pk,
         kind="series" if isinstance(obj, SeriesPurchase) else obj.kind,
         status=obj.status,
         price=obj.price_minor,
+        discount=coupon_use.discount_minor if coupon_use else 0,
         price_type=obj.price_type,
         currency=obj.currency,
         hold_expires_at=obj.hold_expires_at,
@@ -166,6 +169,7 @@ def place_booking(
         "guest": guest,
         "agreements": agreements,
         "idempotency_key": idempotency_key,
+        "coupon_code": payload.coupon_code,
         "now": timezone.now(),
     }
     if payload.session_id is not None:

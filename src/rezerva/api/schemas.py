@@ -70,6 +70,7 @@ class BookingIn(Schema):
     email: str = Field(..., max_length=254)
     phone: str = Field("", max_length=32)
     consent_ids: list[int] = Field(default_factory=list, max_length=50)
+    coupon_code: str | None = Field(None, max_length=32, description="Optional coupon (P4)")
 
 
 class SeatOut(Schema):
@@ -85,7 +86,8 @@ class BookingOut(Schema):
     id: int
     kind: str = Field(description="single, drop_in or series")
     status: str
-    price: int
+    price: int = Field(description="What the guest pays, in minor units, after any coupon")
+    discount: int = Field(0, description="Taken off by a coupon, in minor units")
     price_type: str
     currency: str
     hold_expires_at: dt.datetime | None

@@ -9,6 +9,8 @@ from rezerva.booking.models import BookingStatus
 from rezerva.booking.selectors import seat_holding_filter
 from rezerva.core.money import format_money
 from rezerva.coupons.models import Coupon, CouponRedemption
+from rezerva.tenancy import plans
+from rezerva.tenancy.selectors import has_feature
 
 
 def counting_redemptions_filter(now: dt.datetime, prefix: str = "") -> Q:
@@ -67,3 +69,13 @@ def coupon_label(coupon: Coupon, locale: str = "en") -> str:
     if coupon.discount == Coupon.Discount.PERCENT:
         return f"{coupon.percent_off}% off"
     return f"{format_money(coupon.amount_off_minor or 0, coupon.currency, locale)} off"
+
+
+def accepts_coupons(*, business, now: dt.datetime) -> bool:
+    """Whether guests of this business should see a coupon field (plan and a live coupon)."""
+    if not has_feature(business, plans.COUPONS, now=now):
+        return False
+    live = Coupon.objects.filter(business=business, is_active=True).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+    )
+    return live.exists()

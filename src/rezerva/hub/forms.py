@@ -19,11 +19,27 @@ class GuestDetailsForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
+    coupon_code = forms.CharField(
+        max_length=32,
+        required=False,
+        label="Coupon code (optional)",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
 
-    def __init__(self, *args, consents: list[ConsentDefinition], requires_phone: bool, **kwargs):
+    def __init__(
+        self,
+        *args,
+        consents: list[ConsentDefinition],
+        requires_phone: bool,
+        accepts_coupons: bool = False,
+        **kwargs,
+    ):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
+        if not accepts_coupons:
+            # Only businesses with live coupons show the field: no dead ends for guests.
+            del self.fields["coupon_code"]
         self.fields["phone"].required = requires_phone
         self.fields["phone"].label = "Phone" if requires_phone else "Phone (optional)"
         for consent in consents:

@@ -23,6 +23,7 @@ from rezerva.booking.selectors import (
 from rezerva.catalog.models import Service
 from rezerva.core.errors import DomainError
 from rezerva.core.forms import add_domain_error
+from rezerva.coupons.selectors import accepts_coupons, redemption_of
 from rezerva.hub.forms import GuestDetailsForm
 from rezerva.payments.selectors import payment_for
 from rezerva.payments.services import start_checkout
@@ -99,6 +100,7 @@ def _details_form(request, business):
         request.POST or None,
         consents=consents_of(business=business),
         requires_phone=business.requires_phone,
+        accepts_coupons=accepts_coupons(business=business, now=timezone.now()),
     )
 
 
@@ -135,6 +137,7 @@ def book_run(request, slug: str, session_id: int):
                 guest=guest,
                 agreements=agreements,
                 idempotency_key=form.cleaned_data["idempotency_key"],
+                coupon_code=form.cleaned_data.get("coupon_code"),
                 now=now,
             )
         except DomainError as exc:
@@ -182,6 +185,7 @@ def book_series(request, slug: str, series_id: int):
                 guest=guest,
                 agreements=agreements,
                 idempotency_key=form.cleaned_data["idempotency_key"],
+                coupon_code=form.cleaned_data.get("coupon_code"),
                 now=now,
             )
         except DomainError as exc:
@@ -255,6 +259,7 @@ def manage(request, slug: str, token: str):
             "is_new": request.GET.get("new") == "1",
             "service": seats[0].session.service if seats else None,
             "payment": payment_for(obj),
+            "coupon_use": redemption_of(obj),
             "returned_from_payment": request.GET.get("paid") == "1",
             "hold_active": obj.hold_is_active(now),
         },
