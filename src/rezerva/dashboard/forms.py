@@ -152,3 +152,39 @@ class RefundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["amount"].currency = currency
         self.fields["amount"].label = f"Amount to refund ({currency})"
+
+
+class CouponForm(forms.Form):
+    """A coupon as the owner types it: wall times in the business timezone, amounts as money."""
+
+    code = forms.CharField(
+        max_length=32, help_text="Guests type this; letters are not case-sensitive"
+    )
+    discount = forms.ChoiceField(
+        choices=[("percent", "Percent off"), ("fixed", "Fixed amount off")]
+    )
+    percent_off = forms.IntegerField(required=False, min_value=1, max_value=100, label="Percent")
+    amount_off = MoneyField(required=False, label="Amount off")
+    valid_from = WallTimeField(required=False, label="Valid from (optional)")
+    valid_until = WallTimeField(required=False, label="Valid until (optional)")
+    max_uses = forms.IntegerField(
+        required=False, min_value=1, label="Uses in total", help_text="Empty: no limit"
+    )
+    max_uses_per_email = forms.IntegerField(
+        required=False, min_value=1, label="Uses per guest email", help_text="Empty: no limit"
+    )
+    services = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None chosen: every service and series",
+    )
+    series = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Series"
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+    def __init__(self, *args, currency: str, services, series, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount_off"].currency = currency
+        self.fields["services"].choices = [(str(s.pk), s.name) for s in services]
+        self.fields["series"].choices = [(str(s.pk), s.title) for s in series]

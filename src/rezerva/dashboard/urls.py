@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rezerva.dashboard import views
+from rezerva.dashboard import coupon_views, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -32,6 +32,8 @@ urlpatterns = [
     path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("purchases/<int:purchase_id>/cancel/", views.purchase_cancel, name="purchase_cancel"),
     path("payments/<int:payment_id>/", views.payment_detail, name="payment_detail"),
+    path("coupons/", coupon_views.coupon_list, name="coupon_list"),
+    path("coupons/<int:coupon_id>/", coupon_views.coupon_edit, name="coupon_edit"),
     path("consents/", views.consents, name="consents"),
     path(
         "consents/<int:consent_id>/deactivate/",
