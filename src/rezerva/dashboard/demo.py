@@ -10,6 +10,7 @@ from django.db import transaction
 from rezerva.booking.services.consents import add_consent
 from rezerva.catalog import services as catalog_services
 from rezerva.catalog.models import PriceType, SalesMode, Service
+from rezerva.coupons import services as coupon_services
 from rezerva.scheduling import services as scheduling_services
 from rezerva.tenancy import services as tenancy_services
 from rezerva.tenancy.models import Business
@@ -186,6 +187,14 @@ def _load_lumen(now: dt.datetime) -> Business:
                 meeting_url="https://meet.example.com/lumen-open",
             ),
         )
+    coupon_services.create_coupon(
+        business=business,
+        actor=owner,
+        now=now,
+        data=coupon_services.CouponInput(
+            code="LUMEN10", discount="percent", percent_off=10, max_uses=50, max_uses_per_email=1
+        ),
+    )
     return business
 
 
