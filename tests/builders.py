@@ -157,3 +157,78 @@ def make_series(
             series=series, session_ids=[s.pk for s in sessions], actor=owner_of(business), now=now
         )
     return series
+
+
+def add_participants(
+    session: Session,
+    count: int,
+    *,
+    kind: str = "single",
+    status: str = "confirmed",
+    price_type: str = PriceType.ON_SITE,
+    price_minor: int = 5000,
+    name: str = "Guest",
+    **fields,
+) -> list:
+    """`count` single or drop-in bookings on a run in one bulk insert, ids ascending.
+
+    Skips the placing service on purpose: list, export and bulk-action scale tests need rows,
+    not thousands of capacity checks (those are tested in tests/booking)."""
+    from rezerva.booking.models import Booking
+
+    business = session.business
+    start = next(_seq)
+    rows = [
+        Booking(
+            business=business,
+            session=session,
+            kind=kind,
+            status=status,
+            price_type=price_type,
+            price_minor=price_minor if price_type != PriceType.FREE else 0,
+            currency=business.currency,
+            guest_name=f"{name} {start}-{i + 1}",
+            guest_email=f"guest{start}-{i + 1}@example.test",
+            **fields,
+        )
+        for i in range(count)
+    ]
+    return Booking.objects.bulk_create(rows)
+
+
+def add_series_buyers(series: Series, count: int, *, status: str = "confirmed") -> list:
+    """`count` purchases of a series, each with a seat on every run, in two bulk inserts."""
+    from rezerva.booking.models import Booking, SeriesPurchase
+
+    business = series.business
+    runs = list(series.sessions.order_by("pk"))
+    start = next(_seq)
+    purchases = SeriesPurchase.objects.bulk_create(
+        SeriesPurchase(
+            business=business,
+            series=series,
+            status=status,
+            price_minor=series.price_minor,
+            price_type=series.price_type,
+            currency=business.currency,
+            guest_name=f"Buyer {start}-{i + 1}",
+            guest_email=f"buyer{start}-{i + 1}@example.test",
+        )
+        for i in range(count)
+    )
+    Booking.objects.bulk_create(
+        Booking(
+            business=business,
+            session=run,
+            purchase=purchase,
+            kind=Booking.Kind.SERIES,
+            status=status,
+            price_type=purchase.price_type,
+            currency=business.currency,
+            guest_name=purchase.guest_name,
+            guest_email=purchase.guest_email,
+        )
+        for purchase in purchases
+        for run in runs
+    )
+    return purchases

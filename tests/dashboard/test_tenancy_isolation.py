@@ -75,6 +75,29 @@ CASES = [
         lambda i: {"session_id": i.session},
         {"reason": "x"},
     ),
+    (
+        "participants bulk cancel",
+        "post",
+        "session_participants_bulk",
+        lambda i: {"session_id": i.session},
+        {"action": "cancel", "booking_ids": ["1", "2"]},
+    ),
+    (
+        "participants csv",
+        "get",
+        "session_participants_csv",
+        lambda i: {"session_id": i.session},
+        None,
+    ),
+    (
+        "participants xlsx",
+        "get",
+        "session_participants_xlsx",
+        lambda i: {"session_id": i.session},
+        None,
+    ),
+    ("buyers csv", "get", "series_buyers_csv", lambda i: {"series_id": i.series}, None),
+    ("buyers xlsx", "get", "series_buyers_xlsx", lambda i: {"series_id": i.series}, None),
     ("series detail", "get", "series_detail", lambda i: {"series_id": i.series}, None),
     (
         "series attach own run",
@@ -136,6 +159,14 @@ def test_the_same_urls_work_with_own_ids(owner_client, business, ids):
         reverse("dashboard:session_detail", args=[ids.own_session]),
         reverse("dashboard:series_detail", args=[own.pk]),
         reverse("dashboard:series_edit", args=[own.pk]),
+        reverse("dashboard:session_participants_csv", args=[ids.own_session]),
+        reverse("dashboard:session_participants_xlsx", args=[ids.own_session]),
+        reverse("dashboard:series_buyers_csv", args=[own.pk]),
+        reverse("dashboard:series_buyers_xlsx", args=[own.pk]),
     ]
 
-    assert [owner_client.get(url).status_code for url in pages] == [200] * len(pages)
+    responses = [owner_client.get(url) for url in pages]
+    for response in responses:
+        response.close()  # downloads hold a temporary file until the response is closed
+
+    assert [r.status_code for r in responses] == [200] * len(pages)

@@ -118,3 +118,9 @@ def guest_cancel_deadline(*, seats: list[Booking], notice_hours: int) -> dt.date
     seats' sessions that still takes place (None when none does)."""
     first = min((b.session.starts_at for b in seats if not b.session.is_cancelled), default=None)
     return None if first is None else first - dt.timedelta(hours=notice_hours)
+
+
+def list_price_of(booking: Booking) -> int:
+    """The price before any coupon: what the booking's seat was offered at (B6 same price)."""
+    redemption = getattr(booking, "coupon_redemption", None)
+    return booking.price_minor + (redemption.discount_minor if redemption else 0)

@@ -6,6 +6,9 @@ LOCK ORDER (every transaction that locks more than one kind of row takes them in
   3. the Coupon row being redeemed (coupons.locks.coupon_for_update)
   4. Payment rows, ascending id
 Series buyers and drop-in guests therefore queue on the same Session rows and cannot deadlock.
+Booking rows, ascending id (booking.locks.bookings_for_update), come right after the Session
+rows of their run and before step 2: the owner's bulk actions (booking.services.operations)
+lock the run, then the selected bookings; a lone booking cancel locks just its booking.
 """
 
 from collections.abc import Iterator

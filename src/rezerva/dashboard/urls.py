@@ -22,8 +22,37 @@ urlpatterns = [
     path("services/<int:service_id>/series/", views.series_list, name="series_list"),
     path("sessions/<int:session_id>/", views.session_detail, name="session_detail"),
     path("sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
+    path(
+        "sessions/<int:session_id>/participants/bulk/",
+        views.session_participants_bulk,
+        name="session_participants_bulk",
+    ),
+    path(
+        "sessions/<int:session_id>/participants.csv",
+        views.session_participants_export,
+        {"fmt": "csv"},
+        name="session_participants_csv",
+    ),
+    path(
+        "sessions/<int:session_id>/participants.xlsx",
+        views.session_participants_export,
+        {"fmt": "xlsx"},
+        name="session_participants_xlsx",
+    ),
     path("series/<int:series_id>/", views.series_detail, name="series_detail"),
     path("series/<int:series_id>/edit/", views.series_edit, name="series_edit"),
+    path(
+        "series/<int:series_id>/buyers.csv",
+        views.series_buyers_export,
+        {"fmt": "csv"},
+        name="series_buyers_csv",
+    ),
+    path(
+        "series/<int:series_id>/buyers.xlsx",
+        views.series_buyers_export,
+        {"fmt": "xlsx"},
+        name="series_buyers_xlsx",
+    ),
     path(
         "series/<int:series_id>/sessions/<int:session_id>/detach/",
         views.series_detach,

@@ -1,12 +1,16 @@
 """Owner pages: thin views that parse input, call one service or selector, and render."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rezerva.booking import exports as booking_exports
 from rezerva.booking import selectors as booking_selectors
 from rezerva.booking import services as booking_services
 from rezerva.booking.models import CancelledBy
@@ -18,7 +22,7 @@ from rezerva.catalog import services as catalog_services
 from rezerva.core.errors import DomainError
 from rezerva.core.forms import add_domain_error
 from rezerva.core.timezones import to_business_time
-from rezerva.dashboard import forms
+from rezerva.dashboard import exports, forms, operations_forms
 from rezerva.dashboard.access import SESSION_KEY, business_view
 from rezerva.payments import selectors as payment_selectors
 from rezerva.payments import services as payment_services
@@ -34,6 +38,7 @@ from rezerva.tenancy.selectors import (
 )
 
 PAGE_SIZE = 20
+PARTICIPANTS_PAGE_SIZE = 50
 SERVICE_FIELD_MAP = {"price": "price"}
 
 
@@ -348,15 +353,8 @@ def session_list(request, service_id: int):
     )
 
 
-@business_view
-@require_http_methods(["GET", "POST"])
-def session_detail(request, session_id: int):
-    """Edit one run (time, capacity, place, instructor) or cancel it."""
-    business = request.business
-    now = timezone.now()
-    run = scheduling_selectors.get_session_for_business(business=business, session_id=session_id)
-    performers = catalog_selectors.performers_of(business=business)
-    initial = {
+def _run_initial(run, business) -> dict:
+    return {
         "starts_at": to_business_time(run.starts_at, business.timezone).replace(tzinfo=None),
         "ends_at": to_business_time(run.ends_at, business.timezone).replace(tzinfo=None),
         "capacity": run.capacity,
@@ -366,7 +364,58 @@ def session_detail(request, session_id: int):
         "address": run.address,
         "performer": run.performer,
     }
-    form = forms.RunForm(request.POST or None, initial=initial, performers=performers, editing=True)
+
+
+def _status_filter(request) -> str:
+    status = request.GET.get("status") or request.POST.get("status") or "all"
+    return status if status in booking_exports.STATUS_FILTERS else "all"
+
+
+def _render_session_detail(request, run, *, form, action_form, selected=()):
+    """The run page: header, participants (one page of them) with bulk actions, edit, cancel."""
+    business = request.business
+    now = timezone.now()
+    status_filter = _status_filter(request)
+    page = Paginator(
+        booking_exports.participants_query(business=business, session=run, status=status_filter),
+        PARTICIPANTS_PAGE_SIZE,
+    ).get_page(request.GET.get("page") or request.POST.get("page"))
+    rows = [booking_exports.participant_row(b, tz_name=business.timezone) for b in page]
+    _runs_with_seats([run], now)
+    context = {
+        "run": run,
+        "form": form,
+        "cancel_form": forms.CancelRunForm(),
+        "action_form": action_form,
+        "now": now,
+        "page": page,
+        "participants": rows,
+        "status_filter": status_filter,
+        "selected": {int(pk) for pk in selected if str(pk).isdigit()},
+    }
+    template = (
+        "dashboard/partials/participants.html"
+        if request.htmx and request.method == "GET"
+        else "dashboard/session_detail.html"
+    )
+    return render(request, template, context)
+
+
+@business_view
+@require_http_methods(["GET", "POST"])
+def session_detail(request, session_id: int):
+    """G6: a run's page: participants (kind, payment, attendance), bulk actions, exports, edit,
+    cancel."""
+    business = request.business
+    now = timezone.now()
+    run = scheduling_selectors.get_session_for_business(business=business, session_id=session_id)
+    performers = catalog_selectors.performers_of(business=business)
+    form = forms.RunForm(
+        request.POST or None,
+        initial=_run_initial(run, business),
+        performers=performers,
+        editing=True,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = scheduling_services.update_run(
@@ -379,19 +428,133 @@ def session_detail(request, session_id: int):
             for warning in saved.warnings:
                 messages.warning(request, warning)
             return redirect("dashboard:session_detail", session_id=run.pk)
-    _runs_with_seats([run], now)
-    return render(
+    return _render_session_detail(
+        request, run, form=form, action_form=operations_forms.ParticipantsActionForm()
+    )
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _bulk_message(action: str, result: booking_services.BulkResult) -> str:
+    """What a bulk action did, in the owner's words ("3 participants cancelled, 1 was ...")."""
+    was = "was" if result.unchanged == 1 else "were"
+    if action == operations_forms.CANCEL:
+        parts = [_count(result.changed, "participant", "participants") + " cancelled"]
+        if result.unchanged:
+            parts.append(f"{result.unchanged} {was} already cancelled")
+        if result.series_skipped:
+            parts.append(
+                _count(result.series_skipped, "series seat", "series seats")
+                + (" left as it is" if result.series_skipped == 1 else " left as they are")
+                + " (a series seat is cancelled with its whole purchase, on the series page)"
+            )
+    elif action == operations_forms.MESSAGE:
+        parts = ["Message sent to " + _count(result.changed, "participant", "participants")]
+        if result.not_eligible:
+            parts.append(f"{result.not_eligible} cancelled or expired, not messaged")
+    else:
+        label = "attended" if action == operations_forms.ATTENDED else "no-show"
+        parts = [_count(result.changed, "participant", "participants") + f" marked {label}"]
+        if result.unchanged:
+            parts.append(f"{result.unchanged} {was} already marked {label}")
+        if result.not_eligible:
+            parts.append(f"{result.not_eligible} not confirmed, left unmarked")
+    if result.ignored:
+        parts.append(f"{result.ignored} not on this session, ignored")
+    return ", ".join(parts) + "."
+
+
+def _back_to_participants(request, run):
+    """Back to the same filter and page of the run's participants after a bulk action."""
+    query = {"status": _status_filter(request)}
+    if (page := request.POST.get("page", "")).isdigit():
+        query["page"] = page
+    return redirect(
+        f"{reverse('dashboard:session_detail', args=[run.pk])}?{urlencode(query)}#participants"
+    )
+
+
+@business_view
+@require_POST
+def session_participants_bulk(request, session_id: int):
+    """G6: cancel, mark attended / no-show, or message the selected participants of a run."""
+    business = request.business
+    run = scheduling_selectors.get_session_for_business(business=business, session_id=session_id)
+    action_form = operations_forms.ParticipantsActionForm(request.POST)
+    if action_form.is_valid():
+        data = action_form.cleaned_data
+        action, ids = data["action"], data["booking_ids"]
+        try:
+            if action == operations_forms.CANCEL:
+                result = booking_services.cancel_bookings(
+                    business=business,
+                    session=run,
+                    booking_ids=ids,
+                    actor=request.user,
+                    now=timezone.now(),
+                )
+            elif action == operations_forms.MESSAGE:
+                result = booking_services.message_participants(
+                    business=business,
+                    session=run,
+                    booking_ids=ids,
+                    subject=data["subject"],
+                    body=data["body"],
+                    actor=request.user,
+                )
+            else:
+                result = booking_services.mark_attendance(
+                    business=business,
+                    session=run,
+                    booking_ids=ids,
+                    attendance=action,
+                    actor=request.user,
+                    now=timezone.now(),
+                )
+        except DomainError as exc:
+            add_domain_error(action_form, exc)
+        else:
+            messages.success(request, _bulk_message(action, result))
+            return _back_to_participants(request, run)
+    # Show the page again with the errors, the typed message and the ticked rows kept.
+    performers = catalog_selectors.performers_of(business=business)
+    return _render_session_detail(
         request,
-        "dashboard/session_detail.html",
-        {
-            "run": run,
-            "form": form,
-            "cancel_form": forms.CancelRunForm(),
-            "now": now,
-            "participants": booking_selectors.participants_of_session(
-                business=business, session=run
-            ),
-        },
+        run,
+        form=forms.RunForm(
+            initial=_run_initial(run, business), performers=performers, editing=True
+        ),
+        action_form=action_form,
+        selected=request.POST.getlist("booking_ids"),
+    )
+
+
+def _export_response(*, fmt: str, filename: str, sheet_title: str, header, rows):
+    if fmt == "xlsx":
+        return exports.xlsx_response(
+            filename=f"{filename}.xlsx", sheet_title=sheet_title, header=header, rows=rows
+        )
+    return exports.csv_response(filename=f"{filename}.csv", header=header, rows=rows)
+
+
+@business_view
+@require_GET
+def session_participants_export(request, session_id: int, fmt: str):
+    """G6: a run's participants as CSV or XLSX (same rows and filter as the page), streamed."""
+    business = request.business
+    run = scheduling_selectors.get_session_for_business(business=business, session_id=session_id)
+    rows = booking_exports.participant_rows(
+        business=business, session=run, status=_status_filter(request)
+    )
+    starts = to_business_time(run.starts_at, business.timezone)
+    return _export_response(
+        fmt=fmt,
+        filename=f"participants-{starts:%Y-%m-%d-%H%M}-session-{run.pk}",
+        sheet_title="Participants",
+        header=booking_exports.participant_columns(business),
+        rows=(row.cells() for row in rows),
     )
 
 
@@ -471,7 +634,7 @@ def series_list(request, service_id: int):
 @business_view
 @require_http_methods(["GET", "POST"])
 def series_detail(request, series_id: int):
-    """Series overview: its runs, attach and detach runs; buyers arrive with bookings."""
+    """S3: series overview: its runs (attach, detach) and its buyers with payment and seats."""
     business = request.business
     now = timezone.now()
     series = scheduling_selectors.get_series_for_business(business=business, series_id=series_id)
@@ -491,6 +654,9 @@ def series_detail(request, series_id: int):
             messages.success(request, f"{len(runs)} session(s) added to the series.")
             return redirect("dashboard:series_detail", series_id=series.pk)
     runs = list(scheduling_selectors.runs_of_series(series=series))
+    buyers = Paginator(
+        booking_exports.buyers_query(business=business, series=series), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "dashboard/series_detail.html",
@@ -500,10 +666,25 @@ def series_detail(request, series_id: int):
             "attachable": attachable,
             "attach_form": attach_form,
             "now": now,
-            "buyers": Paginator(
-                booking_selectors.buyers_of_series(business=business, series=series), PAGE_SIZE
-            ).get_page(request.GET.get("page")),
+            "buyers": buyers,
+            "buyer_rows": [booking_exports.buyer_row(p, tz_name=business.timezone) for p in buyers],
         },
+    )
+
+
+@business_view
+@require_GET
+def series_buyers_export(request, series_id: int, fmt: str):
+    """S3: a series' buyers as CSV or XLSX (the rows the series page lists), streamed."""
+    business = request.business
+    series = scheduling_selectors.get_series_for_business(business=business, series_id=series_id)
+    rows = booking_exports.buyer_rows(business=business, series=series)
+    return _export_response(
+        fmt=fmt,
+        filename=f"buyers-series-{series.pk}",
+        sheet_title="Buyers",
+        header=booking_exports.buyer_columns(business),
+        rows=(row.cells() for row in rows),
     )
 
 

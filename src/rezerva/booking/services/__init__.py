@@ -7,6 +7,12 @@ from rezerva.booking.services.cancel import (
     cancel_session,
 )
 from rezerva.booking.services.holds import expire_holds
+from rezerva.booking.services.operations import (
+    BulkResult,
+    cancel_bookings,
+    mark_attendance,
+    message_participants,
+)
 from rezerva.booking.services.place import (
     Agreements,
     GuestDetails,
@@ -15,17 +21,23 @@ from rezerva.booking.services.place import (
     book_single_run,
     purchase_series,
 )
+from rezerva.booking.services.reschedule import move_booking
 
 __all__ = [
     "Agreements",
+    "BulkResult",
     "CancelResult",
     "GuestDetails",
     "book_drop_in",
     "book_run",
     "book_single_run",
     "cancel_booking",
+    "cancel_bookings",
     "cancel_series_purchase",
     "cancel_session",
     "expire_holds",
+    "mark_attendance",
+    "message_participants",
+    "move_booking",
     "purchase_series",
 ]
