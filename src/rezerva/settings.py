@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so an oversized body is refused before anything reads it.
+    "rezerva.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "rezerva.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "rezerva.urls"
@@ -137,7 +140,45 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+def email_settings(url: str) -> dict:
+    """Django email settings from EMAIL_URL: smtp://user:pass@host:port, smtp+tls://,
+    smtp+ssl://, console://, file:///path or locmem://."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    backends = "django.core.mail.backends."
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": backends + "console.EmailBackend"}
+    if parts.scheme == "locmem":
+        return {"EMAIL_BACKEND": backends + "locmem.EmailBackend"}
+    if parts.scheme == "file":
+        if not parts.path:
+            raise ImproperlyConfigured("EMAIL_URL file:// needs a directory: file:///var/mail")
+        return {"EMAIL_BACKEND": backends + "filebased.EmailBackend", "EMAIL_FILE_PATH": parts.path}
+    if parts.scheme in {"smtp", "smtp+tls", "smtp+ssl", "smtps"}:
+        if not parts.hostname:
+            raise ImproperlyConfigured("EMAIL_URL smtp:// needs a host: smtp://user:pass@host:587")
+        use_ssl = parts.scheme in {"smtp+ssl", "smtps"}
+        return {
+            "EMAIL_BACKEND": backends + "smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname,
+            "EMAIL_PORT": parts.port or (465 if use_ssl else 587 if "tls" in parts.scheme else 25),
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
+            "EMAIL_USE_SSL": use_ssl,
+        }
+    raise ImproperlyConfigured(
+        f"EMAIL_URL scheme {parts.scheme!r} is not one of smtp, smtp+tls, smtp+ssl, console, file"
+    )
+
+
+# Development prints emails to the console (or EMAIL_URL=file:///path keeps them as files).
+globals().update(email_settings(os.environ.get("EMAIL_URL") or "console://"))
+# Bounded so a hung SMTP server fails the attempt long before the outbox sweep calls the row
+# stuck (notify.services.STUCK_AFTER, 10 minutes).
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rezerva <no-reply@rezerva.local>")
 
 # Stripe: platform keys; each business connects its own account (Business.stripe_account_id).
@@ -147,12 +188,43 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # tests point this at t
 if not DEBUG and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
     raise ImproperlyConfigured("STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required")
 
+# Background work (notify emails, hold expiry) runs in `manage.py db_worker`; the sweep
+# (`manage.py sweep`) re-sends anything a lost task left behind.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+# Abuse limits (README "Limits and faults"). Bodies: refused with 413 from Content-Length before
+# they are read; chunked bodies without one are still capped by DATA_UPLOAD_MAX_MEMORY_SIZE.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", 64 * 1024))
+# Stripe sends whole event objects; they are only bounded by Django's own cap.
+REQUEST_BODY_MAX_BYTES_BY_PATH = {"/payments/stripe/webhook/": DATA_UPLOAD_MAX_MEMORY_SIZE}
+# Requests per client address on the guest booking and manage endpoints ("N/s|min|h|day";
+# empty turns a limit off). Counted in the "default" cache, so production needs Redis.
+RATE_LIMIT_BOOKING = os.environ.get("RATE_LIMIT_BOOKING", "20/min")
+RATE_LIMIT_MANAGE = os.environ.get("RATE_LIMIT_MANAGE", "60/min")
+# How many reverse proxies append to X-Forwarded-For in front of the app; 0 trusts REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Redis in production (shared by every process, atomic counters); local memory otherwise.
+_CACHE_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
+if _CACHE_URL:
+    if not _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("REDIS_URL/CACHE_URL must be a redis:// or unix:// URL")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": "rezerva",
+            # A slow or absent Redis must not hang requests: the rate limit fails open instead.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,

@@ -47,6 +47,14 @@ class BusinessSettingsForm(forms.Form):
         min_value=0, max_value=24 * 30, label="Guests may cancel up to (hours before)"
     )
     requires_phone = forms.BooleanField(required=False, label="Ask guests for a phone number")
+    # Optional: left empty, the current value stays (the service treats None as "unchanged").
+    reminder_hours = forms.IntegerField(
+        min_value=0,
+        max_value=24 * 7,
+        required=False,
+        label="Remind guests before each session (hours)",
+        help_text="Emailed this many hours before each booked session; 0 turns reminders off",
+    )
     stripe_account_id = forms.CharField(
         max_length=64,
         required=False,

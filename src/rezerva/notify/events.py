@@ -1,7 +1,7 @@
 """The one notify hook: domain services announce what happened; delivery happens after commit.
 
-The notifications issue fills `deliver` with emails and calendar data. Until then each event is
-logged, so the hook's call sites (and their tests) are already in place.
+`notify` writes the event's outbox rows in the caller's transaction (notify/services.py), so a
+rollback leaves nothing behind, and enqueues their send task only once the transaction commits.
 """
 
 import logging
@@ -38,13 +38,23 @@ DELIVERED: list[DomainEvent] = []
 
 
 def notify(event: DomainEvent) -> None:
-    """Announce an event; it is delivered only if the surrounding transaction commits."""
-    transaction.on_commit(lambda: deliver(event))
+    """Announce an event: its emails are written now, in the caller's transaction, and queued
+    for sending only if that transaction commits."""
+    # Imported here: the outbox needs booking models, and booking services import this module.
+    from rezerva.notify.services import record_event
+
+    outbound_ids = record_event(event)
+    # robust: a failed enqueue must not fail the committed change; the sweep sends the rows.
+    transaction.on_commit(lambda: deliver(event, outbound_ids), robust=True)
 
 
-def deliver(event: DomainEvent) -> None:
-    """Hand an event to its channels (emails arrive with the notifications issue)."""
+def deliver(event: DomainEvent, outbound_ids: list[int] | tuple[int, ...] = ()) -> None:
+    """After commit: record the event and queue the send task for its outbox rows."""
     DELIVERED.append(event)
     logger.info(
         "event %s business=%s bookings=%s", event.name, event.business_id, event.booking_ids
     )
+    if outbound_ids:
+        from rezerva.notify.tasks import enqueue_emails
+
+        enqueue_emails(list(outbound_ids))

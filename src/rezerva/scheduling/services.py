@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from rezerva.booking.models import ACTIVE_STATUSES, Booking
 from rezerva.booking.selectors import active_series_seats_on, seats_taken
 from rezerva.catalog.errors import ServiceNotGroup
 from rezerva.catalog.models import Performer, PriceType, Service
@@ -14,6 +15,7 @@ from rezerva.catalog.services import require_online_payments
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.locking import lock_timeout
 from rezerva.core.timezones import NonexistentLocalTime, to_business_time, wall_time_to_utc
+from rezerva.notify.events import SESSION_CHANGED, DomainEvent, notify
 from rezerva.scheduling.errors import RunNotAttachable, RunNotDetachable
 from rezerva.scheduling.locks import series_for_update, sessions_for_update
 from rezerva.scheduling.models import Series, Session
@@ -203,6 +205,7 @@ def update_run(*, session: Session, actor, run: RunInput, now: dt.datetime) -> S
             locked.meeting_url,
             locked.address,
         )
+        old_starts_at, old_ends_at = locked.starts_at, locked.ends_at
         locked.starts_at, locked.ends_at = starts_at, ends_at
         locked.capacity = run.capacity
         locked.mode = run.mode
@@ -231,6 +234,30 @@ def update_run(*, session: Session, actor, run: RunInput, now: dt.datetime) -> S
             time_changed=time_changed,
             place_changed=place_changed,
         )
+        if time_changed or place_changed:
+            # G7: booked guests get the new time or place with updated calendar data.
+            booking_ids = tuple(
+                Booking.objects.filter(
+                    business=business, session=locked, status__in=ACTIVE_STATUSES
+                )
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if booking_ids:
+                notify(
+                    DomainEvent(
+                        SESSION_CHANGED,
+                        business.pk,
+                        booking_ids=booking_ids,
+                        session_id=locked.pk,
+                        data={
+                            "time_changed": time_changed,
+                            "place_changed": place_changed,
+                            "old_starts_at": old_starts_at.isoformat(),
+                            "old_ends_at": old_ends_at.isoformat(),
+                        },
+                    )
+                )
     return SavedRuns([locked], warnings)
 
 

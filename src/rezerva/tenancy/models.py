@@ -24,6 +24,8 @@ class Business(TimeStampedModel):
     hold_minutes = models.PositiveIntegerField(default=15)
     cancellation_notice_hours = models.PositiveIntegerField(default=24)
     requires_phone = models.BooleanField(default=False)
+    # N3: hours before each booked run that guests get a reminder; 0 turns reminders off.
+    reminder_hours = models.PositiveIntegerField(default=24)
     contact_email = models.EmailField(blank=True, default="")
     # Stripe Connect account that receives this business's online payments ("acct_...").
     stripe_account_id = models.CharField(max_length=64, blank=True, default="")

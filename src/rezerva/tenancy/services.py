@@ -16,6 +16,7 @@ from rezerva.tenancy.plans import TRIAL_DAYS, PlanCode
 from rezerva.tenancy.selectors import has_feature, hash_api_token, month_of, plan_of
 
 RESERVED_SLUGS = {"admin", "api", "dashboard", "accounts", "static", "manage", "media", "b"}
+MAX_REMINDER_HOURS = 24 * 7  # a week; N3 default is 24 h
 
 
 def log_activity(*, business: Business, actor, action: str, target: object = "", **data) -> None:
@@ -96,6 +97,7 @@ def update_business_settings(
     cancellation_notice_hours: int,
     requires_phone: bool,
     stripe_account_id: str | None = None,
+    reminder_hours: int | None = None,
 ) -> Business:
     """Change a business's settings (and the connected Stripe account, "acct_...")."""
     _validate_business_fields(name=name, slug=business.slug, timezone=timezone, currency=currency)
@@ -113,6 +115,12 @@ def update_business_settings(
     business.hold_minutes = hold_minutes
     business.cancellation_notice_hours = cancellation_notice_hours
     business.requires_phone = requires_phone
+    if reminder_hours is not None:
+        if not 0 <= reminder_hours <= MAX_REMINDER_HOURS:
+            raise ValidationFailed(
+                {"reminder_hours": f"Choose between 0 (off) and {MAX_REMINDER_HOURS} hours."}
+            )
+        business.reminder_hours = reminder_hours
     with transaction.atomic():
         business.save(
             update_fields=[
@@ -123,6 +131,7 @@ def update_business_settings(
                 "hold_minutes",
                 "cancellation_notice_hours",
                 "requires_phone",
+                "reminder_hours",
                 "stripe_account_id",
                 "updated_at",
             ]

@@ -1,4 +1,5 @@
-"""manage.py sweep: housekeeping for lapsed holds and their Checkout Sessions; --once for cron."""
+"""manage.py sweep: housekeeping for lapsed holds and their Checkout Sessions, and the email
+outbox (stuck or lost emails, due reminders); --once for cron."""
 
 import time
 
@@ -6,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from rezerva.booking.services import expire_holds
+from rezerva.notify.services import sweep_outbox
 from rezerva.payments.services import expire_lapsed_checkouts
 
 
@@ -21,10 +23,15 @@ class Command(BaseCommand):
             now = timezone.now()
             counts = expire_holds(now=now)
             closed = expire_lapsed_checkouts(now=now)
+            outbox = sweep_outbox(now=now)
             if counts.bookings or counts.purchases or closed:
                 self.stdout.write(
                     f"expired {counts.bookings} booking(s), {counts.purchases} purchase(s); "
                     f"closed {closed} checkout session(s)"
+                )
+            if any(outbox.values()):
+                self.stdout.write(
+                    "outbox: " + ", ".join(f"{k} {v}" for k, v in sorted(outbox.items()))
                 )
             if once:
                 return
