@@ -10,6 +10,7 @@ from rezerva.booking.services import cancel_session
 from rezerva.tenancy.models import MonthlyUsage
 from rezerva.tenancy.plans import PlanCode
 from rezerva.tenancy.selectors import month_of
+from tests import builders
 
 GUEST = {"name": "Anna Nowak", "email": "anna@example.com"}
 
@@ -220,3 +221,27 @@ def test_an_unknown_coupon_over_the_api_is_a_422_problem_and_books_nothing(clien
     body = _problem(response, 422, "coupon_not_valid")
     assert body["errors"] == {"coupon_code": "We don't know this coupon code. Check the spelling."}
     assert not Booking.objects.filter(session=lone).exists()
+
+
+def test_guest_moves_a_booking_over_the_api_and_a_full_run_is_a_409(client, shop):
+    _, service, lone, _ = shop
+    later = builders.make_session(service, days_ahead=3, capacity=1, now=dt.datetime.now(dt.UTC))
+    first = _book(client, "api-studio", {**GUEST, "session_id": lone.pk}).json()
+    token = first["manage_url"].rstrip("/").rsplit("/", 1)[-1]
+
+    moved = client.post(
+        f"/api/public/api-studio/manage/{token}/move",
+        json.dumps({"session_id": later.pk}),
+        content_type="application/json",
+    )
+    assert moved.status_code == 200
+    assert moved.json()["seats"][0]["session_id"] == later.pk
+
+    back_and_full = _book(client, "api-studio", {**GUEST, "session_id": lone.pk}).json()
+    token2 = back_and_full["manage_url"].rstrip("/").rsplit("/", 1)[-1]
+    refused = client.post(
+        f"/api/public/api-studio/manage/{token2}/move",
+        json.dumps({"session_id": later.pk}),
+        content_type="application/json",
+    )
+    _problem(refused, 409, "session_full")

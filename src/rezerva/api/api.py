@@ -1,10 +1,8 @@
 """The JSON API: OpenAPI 3.1 at /api/openapi.json, docs at /api/docs (assets served locally)."""
 
-from ninja import NinjaAPI
-
 from rezerva.api import owner, problems, public
 
-api = NinjaAPI(
+api = problems.ProblemDocumentingAPI(
     title="Rezerva API",
     version="1",
     description="Book group sessions and series. Errors are application/problem+json.",

@@ -30,6 +30,7 @@ class BusinessToken(HttpBearer):
 
 router = Router(tags=["owner"], auth=BusinessToken())
 ERRORS = {
+    400: schemas.Problem,  # a body that is not JSON at all
     401: schemas.Problem,
     403: schemas.Problem,
     404: schemas.Problem,

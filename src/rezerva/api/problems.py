@@ -1,13 +1,14 @@
 """RFC 9457 problem details: every API error is application/problem+json with a stable `type`."""
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rezerva.core.errors import DomainError, ValidationFailed
-
-PROBLEM_BASE = "https://rezerva.app/problems/"
-CONTENT_TYPE = "application/problem+json"
+from rezerva.core.middleware import database_unavailable_response
+from rezerva.core.refusals import PROBLEM_BASE
+from rezerva.core.refusals import PROBLEM_CONTENT_TYPE as CONTENT_TYPE
 
 # HTTP status per domain error code; anything unlisted is 409 (the request conflicts with state).
 STATUS_BY_CODE = {
@@ -29,6 +30,24 @@ STATUS_BY_CODE = {
     "coupon_not_valid": 422,
     "coupon_used_up": 409,
 }
+
+
+class ProblemDocumentingAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI schema says error responses are application/problem+json.
+
+    ninja documents every response with its renderer's type (application/json); ours differ.
+    """
+
+    def get_openapi_schema(self, **kwargs) -> dict:
+        """The generated schema with 4xx/5xx bodies under the problem+json media type."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if str(status)[0] in "45" and "application/json" in content:
+                        response["content"] = {CONTENT_TYPE: content["application/json"]}
+        return schema
 
 
 def problem(
@@ -90,6 +109,13 @@ def install(api: NinjaAPI) -> None:
         )
         response["WWW-Authenticate"] = "Bearer"
         return response
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request, exc: Exception):
+        # ninja catches view errors before Django's middleware sees them (and, with DEBUG on,
+        # would answer with a traceback), so it needs the same 503 as the pages.
+        return database_unavailable_response(request, exc)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

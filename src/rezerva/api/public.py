@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Header, Router, Status
+from ninja.decorators import decorate_view
 
 from rezerva.api import schemas
 from rezerva.booking import offers
@@ -15,19 +16,26 @@ from rezerva.booking.models import Booking, BookingStatus, CancelledBy, SeriesPu
 from rezerva.booking.selectors import get_by_manage_token, purchase_bookings
 from rezerva.catalog.models import Service
 from rezerva.core.errors import ValidationFailed
+from rezerva.core.ratelimit import rate_limited
 from rezerva.coupons.selectors import redemption_of
 from rezerva.payments.services import start_checkout
 from rezerva.tenancy.selectors import get_business_by_slug
 
 router = Router(tags=["public"])
-PROBLEMS = {404: schemas.Problem, 409: schemas.Problem, 422: schemas.Problem}
+# 400: a body that is not JSON at all (ninja cannot parse it).
+PROBLEMS = {400: schemas.Problem, 404: schemas.Problem, 409: schemas.Problem, 422: schemas.Problem}
+# Per-client limits shared with the hub pages (core/ratelimit.py); over them: 429 + Retry-After.
+LIMITED = {429: schemas.Problem}
 
 
 def _service(business, service_id: int) -> Service:
     return get_object_or_404(Service, business=business, pk=service_id, is_active=True)
 
 
-@router.get("/{slug}/services", response=list[schemas.ServiceOut])
+@router.get(
+    "/{slug}/services",
+    response={200: list[schemas.ServiceOut], 404: schemas.Problem, 422: schemas.Problem},
+)
 def list_services(request, slug: str):
     """The business hub: active, visible services with their price label (C2)."""
     business = get_business_by_slug(slug)
@@ -48,7 +56,8 @@ def list_services(request, slug: str):
 
 
 @router.get(
-    "/{slug}/services/{service_id}/runs", response={200: list[schemas.RunOut], 404: schemas.Problem}
+    "/{slug}/services/{service_id}/runs",
+    response={200: list[schemas.RunOut], 404: schemas.Problem, 422: schemas.Problem},
 )
 def list_runs(request, slug: str, service_id: int):
     """Upcoming runs on the single path (single and drop-in), full ones with seats_left 0."""
@@ -82,7 +91,7 @@ def _zone(business) -> ZoneInfo:
 
 @router.get(
     "/{slug}/services/{service_id}/series",
-    response={200: list[schemas.SeriesOut], 404: schemas.Problem},
+    response={200: list[schemas.SeriesOut], 404: schemas.Problem, 422: schemas.Problem},
 )
 def list_series(request, slug: str, service_id: int):
     """Series on sale for a service, with their remaining runs and the tightest seat count."""
@@ -149,8 +158,10 @@ def booking_out(
 
 
 @router.post(
-    "/{slug}/bookings", response={201: schemas.BookingOut, 403: schemas.Problem, **PROBLEMS}
+    "/{slug}/bookings",
+    response={201: schemas.BookingOut, 403: schemas.Problem, **PROBLEMS, **LIMITED},
 )
+@decorate_view(rate_limited("booking"))
 def place_booking(
     request,
     slug: str,
@@ -192,13 +203,20 @@ def _managed(slug: str, token: str):
     return obj
 
 
-@router.get("/{slug}/manage/{token}", response={200: schemas.BookingOut, 404: schemas.Problem})
+@router.get(
+    "/{slug}/manage/{token}",
+    response={200: schemas.BookingOut, 404: schemas.Problem, 422: schemas.Problem, **LIMITED},
+)
+@decorate_view(rate_limited("manage"))
 def read_booking(request, slug: str, token: str):
     """A booking or purchase through its signed manage token."""
     return booking_out(_managed(slug, token))
 
 
-@router.post("/{slug}/manage/{token}/cancel", response={200: schemas.BookingOut, **PROBLEMS})
+@router.post(
+    "/{slug}/manage/{token}/cancel", response={200: schemas.BookingOut, **PROBLEMS, **LIMITED}
+)
+@decorate_view(rate_limited("manage"))
 def cancel_booking(request, slug: str, token: str):
     """The guest cancels (a purchase only as a whole, before its first run; B6)."""
     obj = _managed(slug, token)
@@ -210,3 +228,19 @@ def cancel_booking(request, slug: str, token: str):
         booking_services.cancel_booking(booking=obj, by=CancelledBy.GUEST, now=timezone.now())
     obj.refresh_from_db()
     return booking_out(obj)
+
+
+@router.post(
+    "/{slug}/manage/{token}/move", response={200: schemas.BookingOut, **PROBLEMS, **LIMITED}
+)
+@decorate_view(rate_limited("manage"))
+def move_booking(request, slug: str, token: str, payload: schemas.MoveIn):
+    """The guest moves a single or drop-in booking to another run of the same service at the
+    same price (B6); the payment stays with the booking."""
+    obj = _managed(slug, token)
+    if isinstance(obj, SeriesPurchase):
+        raise ValidationFailed({"session_id": "A series purchase can't be moved, only cancelled."})
+    moved = booking_services.move_booking(
+        booking=obj, to_session_id=payload.session_id, now=timezone.now()
+    )
+    return booking_out(moved)

@@ -4,6 +4,10 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+# Ids are BigAutoField values: anything outside 1..2**63-1 cannot exist, and SQLite cannot even
+# bind a larger integer (it raised OverflowError, a 500, when the fuzzer sent one).
+ID_MAX = 2**63 - 1
+
 
 class Problem(Schema):
     type: str
@@ -64,8 +68,10 @@ class SeriesOut(Schema):
 
 
 class BookingIn(Schema):
-    session_id: int | None = Field(None, description="Book one run (single or drop-in)")
-    series_id: int | None = Field(None, description="Buy a whole series")
+    session_id: int | None = Field(
+        None, ge=1, le=ID_MAX, description="Book one run (single or drop-in)"
+    )
+    series_id: int | None = Field(None, ge=1, le=ID_MAX, description="Buy a whole series")
     name: str = Field(..., max_length=120)
     email: str = Field(..., max_length=254)
     phone: str = Field("", max_length=32)
@@ -160,6 +166,12 @@ class PurchaseOut(Schema):
     price: int
     currency: str
     created_at: dt.datetime
+
+
+class MoveIn(Schema):
+    session_id: int = Field(
+        ..., ge=1, le=ID_MAX, description="The run to move to (same service, same price)"
+    )
 
 
 class CancelIn(Schema):

@@ -1,0 +1,107 @@
+"""Request-level guards: oversized bodies refused early, a lost database answered with 503."""
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse
+
+from rezerva.core.refusals import refusal_response
+
+logger = logging.getLogger(__name__)
+
+# Seconds a client should wait before retrying while the database is unreachable; a restart or
+# failover usually takes a few seconds.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def body_limit_for(path: str) -> int:
+    """The largest request body (bytes) accepted on `path`: a per-prefix override or the default."""
+    for prefix, limit in settings.REQUEST_BODY_MAX_BYTES_BY_PATH.items():
+        if path.startswith(prefix):
+            return limit
+    return settings.REQUEST_BODY_MAX_BYTES
+
+
+def _declared_length(request: HttpRequest) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        # Absent or malformed: Django then reads no body at all (WSGIRequest uses 0).
+        return None
+
+
+class RequestBodyLimitMiddleware:
+    """413 when Content-Length is over the path's limit, before anything reads the body.
+
+    A body without Content-Length (chunked) is read by Django as empty under WSGI, and never
+    past DATA_UPLOAD_MAX_MEMORY_SIZE + 1 bytes, so it cannot be used to exhaust memory either.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        length = _declared_length(request)
+        limit = body_limit_for(request.path_info)
+        if length is not None and length > limit:
+            logger.warning("refused a %d-byte body on %s (limit %d)", length, request.path, limit)
+            return refusal_response(
+                request,
+                status=413,
+                code="payload_too_large",
+                title=f"The request body is too large (at most {limit} bytes).",
+                message="What you sent is larger than we accept. Shorten it and try again.",
+            )
+        return self.get_response(request)
+
+
+def _discard_broken_connections() -> None:
+    """Close connections that no longer work, so the next request opens a fresh one.
+
+    Skips connections inside an atomic block: the block's owner (a service, or a test case's
+    transaction) rolls back and closes them itself.
+    """
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
+
+
+def database_unavailable_response(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """503 + Retry-After for a lost database, after discarding the broken connection."""
+    # One line, no traceback: during an outage every request lands here.
+    logger.warning("database unavailable on %s: %s: %s", request.path, type(exc).__name__, exc)
+    _discard_broken_connections()
+    return refusal_response(
+        request,
+        status=503,
+        code="service_unavailable",
+        title="The service is temporarily unavailable. Please try again shortly.",
+        message=(
+            "We cannot reach our database right now, so nothing was booked or changed. "
+            "Please try again in a few seconds."
+        ),
+        retry_after_seconds=DATABASE_RETRY_AFTER_SECONDS,
+    )
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses the database (refused or dropped connection) answers 503, not 500.
+
+    The DB-API defines OperationalError and InterfaceError as failures of the database's
+    operation (disconnects, unreachable server), not programming errors, which stay 500s.
+    Lock timeouts never get here: the booking services turn them into BookingBusy.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Turn database-availability errors from a view into a 503; leave others alone."""
+        if isinstance(exception, OperationalError | InterfaceError):
+            return database_unavailable_response(request, exception)
+        return None
