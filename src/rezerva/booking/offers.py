@@ -6,10 +6,10 @@ One module serves the hub, the service page and the JSON API, so they cannot dis
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 
 from rezerva.booking.models import Booking
-from rezerva.booking.selectors import seat_holding_filter
+from rezerva.booking.selectors import list_price_of, seats_taken
 from rezerva.catalog.models import PriceType, SalesMode, Service
 from rezerva.core.money import format_money
 from rezerva.scheduling.models import Series, Session
@@ -38,12 +38,12 @@ class SeriesCard:
 
     series: Series
     runs: list[Session] = field(default_factory=list)
-    seats_left: int = 0
+    seats_left: int | None = 0  # None: not counted (series_cards(with_seats=False))
     first_starts_at: dt.datetime | None = None
 
     @property
     def sold_out(self) -> bool:
-        return self.seats_left <= 0
+        return self.seats_left is not None and self.seats_left <= 0
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,12 @@ def seat_offer(service: Service, series: Series | None) -> tuple[str, int]:
     return kind, 0 if service.price_type == PriceType.FREE else price
 
 
-def _with_seats(qs: QuerySet[Session], now: dt.datetime) -> QuerySet[Session]:
-    return qs.annotate(
-        seats_taken=Count("bookings", filter=seat_holding_filter(now, prefix="bookings__"))
-    )
+def _count_seats(runs: list[Session], now: dt.datetime) -> list[Session]:
+    """Set `seats_taken` on each run from one aggregate query (the seats_taken selector)."""
+    taken = seats_taken(session_ids=[r.pk for r in runs], now=now)
+    for run in runs:
+        run.seats_taken = taken[run.pk]
+    return runs
 
 
 def _sellable_runs(business: Business, now: dt.datetime) -> QuerySet[Session]:
@@ -95,18 +97,20 @@ def run_cards(
     `session_id` narrows it to one run."""
     if not (service.is_group and service.offers_single):
         return []
-    runs = _with_seats(
+    runs = (
         _sellable_runs(business, now)
         .filter(service=service)
         .filter(Q(series__isnull=True) | Q(series__drop_in_enabled=True, series__is_active=True))
         .select_related("series", "performer")
-        .order_by("starts_at", "id"),
-        now,
+        .order_by("starts_at", "id")
     )
     if session_id is not None:
         runs = runs.filter(pk=session_id)
     if limit is not None:
         runs = runs[:limit]
+    # Seats are counted for the listed runs only (one aggregate over their ids): joining every
+    # run's bookings before the LIMIT made the page cost grow with the whole service's bookings.
+    runs = _count_seats(list(runs), now)
     cards = []
     for run in runs:
         kind, price = seat_offer(service, run.series)
@@ -123,6 +127,33 @@ def run_cards(
     return cards
 
 
+def _on_sale_series(
+    *,
+    business: Business,
+    services: list[Service],
+    now: dt.datetime,
+    include_hidden: bool,
+    series_id: int | None,
+) -> QuerySet[Series]:
+    """Active series with an upcoming live run that are still on sale (S5), in one query."""
+    live = Q(sessions__cancelled_at__isnull=True)
+    qs = Series.objects.filter(business=business, service__in=services, is_active=True)
+    if series_id is not None:
+        qs = qs.filter(pk=series_id)
+    elif not include_hidden:
+        qs = qs.filter(is_visible=True)
+    return (
+        qs.annotate(
+            first_live_at=Min("sessions__starts_at", filter=live),
+            next_live_at=Min("sessions__starts_at", filter=live & Q(sessions__starts_at__gt=now)),
+        )
+        .filter(next_live_at__isnull=False)
+        # S5: on sale until the first run starts, unless late joining is allowed
+        .filter(Q(first_live_at__gt=now) | Q(allows_late_join=True))
+        .order_by("id")
+    )
+
+
 def series_cards(
     *,
     business: Business,
@@ -130,38 +161,40 @@ def series_cards(
     now: dt.datetime,
     include_hidden: bool = False,
     series_id: int | None = None,
+    with_seats: bool = True,
 ) -> dict[int, list[SeriesCard]]:
-    """{service_id: series on sale} with their remaining runs and seats, in two queries.
+    """{service_id: series on sale} with their remaining runs and seats, in three queries.
 
-    Hidden series are skipped unless asked for (S7: shared by direct link)."""
-    qs = Series.objects.filter(
-        business=business, service__in=services, is_active=True
-    ).prefetch_related(
-        Prefetch(
-            "sessions",
-            queryset=_with_seats(
-                Session.objects.filter(cancelled_at__isnull=True).order_by("starts_at", "id"), now
-            ),
-            to_attr="live_runs",
-        )
+    Hidden series are skipped unless asked for (S7: shared by direct link). `with_seats=False`
+    answers only which series are on sale (price labels, the M1 switch), in one query: the
+    cards then have no runs and `seats_left` None."""
+    qs = _on_sale_series(
+        business=business,
+        services=services,
+        now=now,
+        include_hidden=include_hidden,
+        series_id=series_id,
     )
-    if series_id is not None:
-        qs = qs.filter(pk=series_id)
-    elif not include_hidden:
-        qs = qs.filter(is_visible=True)
-    by_service: dict[int, list[SeriesCard]] = {s.pk: [] for s in services}
-    for series in qs.order_by("id"):
-        live = series.live_runs
-        remaining = [r for r in live if r.starts_at > now]
-        if not remaining:
-            continue
-        first = live[0].starts_at
-        if first <= now and not series.allows_late_join:
-            continue  # S5: on sale until the first run starts
-        seats = min(r.capacity - r.seats_taken for r in remaining)
-        by_service[series.service_id].append(
-            SeriesCard(series, remaining, max(seats, 0), remaining[0].starts_at)
+    if with_seats:
+        qs = qs.prefetch_related(
+            Prefetch(
+                "sessions",
+                queryset=Session.objects.filter(
+                    cancelled_at__isnull=True, starts_at__gt=now
+                ).order_by("starts_at", "id"),
+                to_attr="remaining_runs",
+            )
         )
+    by_service: dict[int, list[SeriesCard]] = {s.pk: [] for s in services}
+    series_list = list(qs)
+    if with_seats:
+        _count_seats([r for s in series_list for r in s.remaining_runs], now)
+    for series in series_list:
+        card = SeriesCard(series, first_starts_at=series.next_live_at, seats_left=None)
+        if with_seats:
+            card.runs = series.remaining_runs
+            card.seats_left = max(min(r.capacity - r.seats_taken for r in card.runs), 0)
+        by_service[series.service_id].append(card)
     for cards in by_service.values():
         cards.sort(key=lambda c: (c.first_starts_at, c.series.pk))
     return by_service
@@ -217,6 +250,7 @@ def services_with_single_runs(
         .filter(service__in=services)
         .filter(Q(series__isnull=True) | Q(series__drop_in_enabled=True, series__is_active=True))
         .values_list("service_id", flat=True)
+        .order_by()  # without it, Session's default ordering joins the DISTINCT (one row per run)
         .distinct()
     )
 
@@ -228,13 +262,13 @@ class HubEntry:
 
 
 def hub_entries(*, business: Business, now: dt.datetime) -> list[HubEntry]:
-    """The hub: active, visible services with their C2 price label (four queries in all)."""
+    """The hub: active, visible services with their C2 price label (three queries in all)."""
     services = list(
         Service.objects.filter(business=business, is_active=True, is_visible=True).order_by(
             "name", "id"
         )
     )
-    cards = series_cards(business=business, services=services, now=now)
+    cards = series_cards(business=business, services=services, now=now, with_seats=False)
     with_single = services_with_single_runs(business=business, services=services, now=now)
     return [
         HubEntry(
@@ -247,4 +281,19 @@ def hub_entries(*, business: Business, now: dt.datetime) -> list[HubEntry]:
             ),
         )
         for s in services
+    ]
+
+
+def move_options(*, booking: Booking, now: dt.datetime) -> list[RunCard]:
+    """B6: the runs a single or drop-in booking could move to: same service, upcoming, a free
+    seat, the same price and price type (the move service re-checks all of it under its locks)."""
+    service = booking.session.service
+    price = list_price_of(booking)
+    return [
+        card
+        for card in run_cards(business=booking.business, service=service, now=now)
+        if card.session.pk != booking.session_id
+        and not card.is_full
+        and card.price_minor == price
+        and card.price_type == booking.price_type
     ]

@@ -30,6 +30,7 @@ from rezerva.payments.services import start_checkout
 from rezerva.scheduling.models import Series, Session
 from rezerva.tenancy.selectors import get_business_by_slug
 
+MOVE_OPTIONS_SHOWN = 10
 NEXT_RUNS_AFTER_FULL = 3
 RUNS_ON_PAGE = 60
 
@@ -48,7 +49,10 @@ def business_hub(request, slug: str):
 
 def _service_context(business, service: Service, now, view: str | None) -> dict:
     runs = offers.run_cards(business=business, service=service, now=now, limit=RUNS_ON_PAGE)
-    series = offers.series_cards(business=business, services=[service], now=now)[service.pk]
+    # Which series are on sale decides the label and the switch; seats only for the series view.
+    series = offers.series_cards(business=business, services=[service], now=now, with_seats=False)[
+        service.pk
+    ]
     has_single = service.offers_single and bool(runs)
     label = offers.price_label(
         service=service, published_series=series, business=business, has_single_runs=has_single
@@ -61,6 +65,8 @@ def _service_context(business, service: Service, now, view: str | None) -> dict:
         or (view == "series" and not has_series)
     ):
         view = "single" if has_single or not has_series else "series"
+    if view == "series":
+        series = offers.series_cards(business=business, services=[service], now=now)[service.pk]
     return {
         "service": service,
         "runs": runs,
@@ -82,7 +88,9 @@ def service_page(request, slug: str, service_id: int):
 def series_page(request, slug: str, series_id: int):
     """A series by its direct link; also works for series hidden from the list (S7)."""
     business = get_business_by_slug(slug)
-    series = get_object_or_404(Series, business=business, pk=series_id)
+    series = get_object_or_404(
+        Series.objects.select_related("service"), business=business, pk=series_id
+    )
     now = timezone.now()
     cards = offers.series_cards(
         business=business, services=[series.service], now=now, series_id=series.pk
@@ -262,8 +270,39 @@ def manage(request, slug: str, token: str):
             "coupon_use": redemption_of(obj),
             "returned_from_payment": request.GET.get("paid") == "1",
             "hold_active": obj.hold_is_active(now),
+            "move_options": _move_options(obj, deadline, now),
         },
     )
+
+
+def _move_options(obj, deadline, now) -> list:
+    """B6: other dates this booking could move to, while the guest may still change it."""
+    if isinstance(obj, SeriesPurchase) or obj.status != BookingStatus.CONFIRMED:
+        return []
+    if deadline is None or now >= deadline:
+        return []
+    return offers.move_options(booking=obj, now=now)[:MOVE_OPTIONS_SHOWN]
+
+
+@require_POST
+def manage_move(request, slug: str, token: str):
+    """The guest moves a single or drop-in booking to another date (B6)."""
+    business = get_business_by_slug(slug)
+    obj = _managed(business, token)
+    if isinstance(obj, SeriesPurchase):
+        raise Http404
+    try:
+        to_session_id = int(request.POST.get("session_id", ""))
+    except ValueError:
+        messages.error(request, "Choose a new date.")
+        return redirect("hub:manage", slug=business.slug, token=token)
+    try:
+        booking_services.move_booking(booking=obj, to_session_id=to_session_id, now=timezone.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Moved. Your new date is below; we emailed you the details.")
+    return redirect("hub:manage", slug=business.slug, token=token)
 
 
 @require_POST
