@@ -38,5 +38,10 @@ check: $(STAMP) ## migrations are up to date and ruff is clean
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 
+bench: $(STAMP) ## benchmarks on PostgreSQL (127.0.0.1:5432): writes bench/results/<date>.json
+	@$(BIN)/python scripts/pg_ready.py postgres://postgres@127.0.0.1:5432/postgres || \
+		{ echo "make bench needs PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres)"; exit 1; }
+	$(BIN)/python -m bench.run_all
+
 clean: ## remove the venv and the local database
 	rm -rf $(VENV) db.sqlite3 var

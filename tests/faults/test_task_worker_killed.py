@@ -13,6 +13,7 @@ dead worker left in `sending` (the one documented at-least-once window).
 import asyncio
 import datetime as dt
 import email
+import logging
 import os
 import signal
 import socket
@@ -36,6 +37,7 @@ from tests import builders
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
+logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 Status = OutboundEmail.Status
 
@@ -152,7 +154,9 @@ def _queue_confirmations_whose_tasks_were_lost() -> list[OutboundEmail]:
     return list(OutboundEmail.objects.order_by("pk"))
 
 
-def test_a_worker_killed_mid_sweep_loses_no_email_and_resends_only_the_one_in_flight(slow_smtp):
+def test_a_worker_killed_mid_sweep_loses_no_email_and_resends_only_the_one_in_flight(
+    slow_smtp, record_property
+):
     inbox, port = slow_smtp
     rows = _queue_confirmations_whose_tasks_were_lost()
     assert len(rows) == 2 * BOOKINGS
@@ -161,7 +165,7 @@ def test_a_worker_killed_mid_sweep_loses_no_email_and_resends_only_the_one_in_fl
     assert len(expected) == len(rows)
 
     started = time.monotonic()
-    with subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
+    with subprocess.Popen(
         [sys.executable, "manage.py", "sweep", "--once"],
         cwd=ROOT,
         env=_worker_env(port),
@@ -207,7 +211,7 @@ def test_a_worker_killed_mid_sweep_loses_no_email_and_resends_only_the_one_in_fl
         Status.SENT: len(rows)
     }
     received = inbox.received
-    assert {mid: to for mid, to in received} == {mid: (to,) for mid, to in expected.items()}
+    assert dict(received) == {mid: (to,) for mid, to in expected.items()}
     # None twice, except inside the documented window: a row left `sending` by the dead worker.
     duplicates = {mid: n - 1 for mid, n in Counter(mid for mid, _ in received).items() if n > 1}
     assert set(duplicates) <= in_flight
@@ -215,8 +219,13 @@ def test_a_worker_killed_mid_sweep_loses_no_email_and_resends_only_the_one_in_fl
     assert len(received) - len(expected) == sum(duplicates.values())
     for mid in in_flight:
         assert OutboundEmail.objects.get(message_id=mid).attempts == 2
-    print(  # observed numbers, shown with -s / -rP
-        f"received before kill {before_kill}, rows at kill {dict(by_status)}, "
-        f"duplicates {sum(duplicates.values())}, kill after {killed_at - started:.2f} s, "
-        f"recovered after {time.monotonic() - killed_at:.2f} s"
-    )
+    observed = {
+        "received_before_kill": before_kill,
+        "rows_at_kill": dict(by_status),
+        "duplicates": sum(duplicates.values()),
+        "kill_after_s": round(killed_at - started, 2),
+        "recovered_after_s": round(time.monotonic() - killed_at, 2),
+    }
+    for name, value in observed.items():
+        record_property(name, value)
+    logger.info("worker killed mid-sweep: %s", observed)  # shown with -rP

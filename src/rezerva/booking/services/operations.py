@@ -194,7 +194,7 @@ def message_participants(
     actor,
 ) -> BulkResult:
     """G6: email the selected active participants of a run (one event; the notify layer sends
-    one email per booking after commit); cancelled and expired seats are not written to."""
+    one email per guest address after commit); cancelled and expired seats are not written to."""
     subject, body = subject.strip(), body.strip()
     errors = {}
     if not subject:
