@@ -211,6 +211,7 @@ def test_a_worker_killed_mid_sweep_loses_no_email_and_resends_only_the_one_in_fl
         Status.SENT: len(rows)
     }
     received = inbox.received
+    assert len({mid for mid, _ in received}) == len(rows)
     assert dict(received) == {mid: (to,) for mid, to in expected.items()}
     # None twice, except inside the documented window: a row left `sending` by the dead worker.
     duplicates = {mid: n - 1 for mid, n in Counter(mid for mid, _ in received).items() if n > 1}
