@@ -243,7 +243,9 @@ def test_g6_bulk_cancel_locks_the_run_then_the_bookings_in_id_order_before_writi
         cancel_bookings(business=business, session=run, booking_ids=ids, actor=owner, now=now)
 
     sql = [q["sql"] for q in queries.captured_queries]
-    run_lock = next(i for i, s in enumerate(sql) if "FOR UPDATE" in s and "scheduling_session" in s)
+    run_lock = next(
+        i for i, s in enumerate(sql) if 'FOR NO KEY UPDATE OF "scheduling_session"' in s
+    )
     booking_lock = next(
         i for i, s in enumerate(sql) if "FOR UPDATE" in s and '"booking_booking"' in s
     )

@@ -2,20 +2,21 @@
 
 Each worker thread has its own database connection (closed in `finally`) and all of them start
 together on a barrier. Layers: (1) real races, (2) a control test with the lock switched off that
-*does* oversell, proving the harness can see the bug, (3) an SQL assertion on the lock order.
+*does* oversell, proving the harness can see the bug, (3) SQL assertions on what the lock covers.
 """
 
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rezerva.booking.errors import BookingBusy, SeriesSoldOut, SessionFull
+from rezerva.booking.errors import BookingBusy, SeriesSoldOut, SessionFull, SessionNotBookable
 from rezerva.booking.models import ACTIVE_STATUSES, Booking, SeriesPurchase
 from rezerva.booking.selectors import seats_taken
 from rezerva.booking.services import (
@@ -24,6 +25,8 @@ from rezerva.booking.services import (
     purchase_series,
 )
 from rezerva.booking.services import place as place_module
+from rezerva.booking.services.cancel import cancel_session
+from rezerva.notify.models import OutboundEmail
 from rezerva.scheduling.models import Session
 from tests import builders
 from tests.booking.helpers import guest, new_key, usage_ticks
@@ -168,6 +171,63 @@ def test_racing_submits_with_one_idempotency_key_create_one_series_purchase(busi
     assert usage_ticks(business) == 1
 
 
+# --- (1b) the owner changes the run after the guest's rows are written, before the lock ------
+
+
+def _owner_acts_before_the_guest_locks(action: Callable[[], object]):
+    """Run `action` in another connection (committed) just before placing takes the run lock."""
+    real_lock = place_module.sessions_for_update
+
+    def owner_first(**kwargs):
+        outcome = run_concurrently(1, lambda i: action())
+        assert outcome[0][0] == "ok", outcome  # the owner never waits for the guest's writes
+        return real_lock(**kwargs)
+
+    return mock.patch.object(place_module, "sessions_for_update", owner_first)
+
+
+def test_a_run_cancelled_while_the_guest_books_refuses_the_booking_and_keeps_nothing(
+    business, service, now
+):
+    run = builders.make_session(service, capacity=5, now=now)
+    owner = builders.owner_of(business)
+    cancel = partial(cancel_session, session=run, actor=owner, now=now)
+
+    with _owner_acts_before_the_guest_locks(cancel), pytest.raises(SessionNotBookable):
+        book_single_run(business=business, session_id=run.pk, guest=guest(), now=now)
+
+    assert Session.objects.get(pk=run.pk).is_cancelled
+    assert Booking.objects.filter(session=run).count() == 0
+    assert OutboundEmail.objects.filter(business=business).count() == 0
+    assert usage_ticks(business) == 0
+
+
+def test_capacity_lowered_while_the_guest_books_makes_the_run_full(business, service, now):
+    run = builders.make_session(service, capacity=5, now=now)
+    book_single_run(business=business, session_id=run.pk, guest=guest(), now=now)
+    shrink = partial(Session.objects.filter(pk=run.pk).update, capacity=1)
+
+    with _owner_acts_before_the_guest_locks(shrink), pytest.raises(SessionFull):
+        book_single_run(business=business, session_id=run.pk, guest=guest(), now=now)
+
+    assert Booking.objects.filter(session=run).count() == 1
+    assert usage_ticks(business) == 1
+
+
+def test_a_series_run_cancelled_while_a_buyer_pays_refuses_the_purchase(business, service, now):
+    series = builders.make_series(service, runs=3, capacity=5, now=now)
+    last = series.sessions.order_by("-starts_at").first()
+    owner = builders.owner_of(business)
+    cancel = partial(cancel_session, session=last, actor=owner, now=now)
+
+    with _owner_acts_before_the_guest_locks(cancel), pytest.raises(BookingBusy):
+        purchase_series(business=business, series_id=series.pk, guest=guest(), now=now)
+
+    assert SeriesPurchase.objects.count() == 0
+    assert Booking.objects.filter(session__series=series).count() == 0
+    assert usage_ticks(business) == 0
+
+
 # --- (2) control: without the lock the same harness sees an oversell ------------------------
 
 
@@ -202,42 +262,66 @@ def test_control_without_the_row_lock_the_same_race_oversells(business, service,
     assert Booking.objects.filter(session=run).count() > run.capacity
 
 
-# --- (3) SQL: lock the runs (ordered) before the first write --------------------------------
+# --- (3) SQL: write first, then one ordered lock held for the recount and the usage tick ----
+
+RUN_LOCK = 'FOR NO KEY UPDATE OF "scheduling_session"'
 
 
-def _lock_then_insert(queries: list[str]) -> tuple[int, int]:
-    lock = next(i for i, sql in enumerate(queries) if "FOR UPDATE" in sql and "ORDER BY" in sql)
-    insert = next(i for i, sql in enumerate(queries) if sql.lstrip().upper().startswith("INSERT"))
-    return lock, insert
+def _split_at_lock(queries: list[str]) -> tuple[list[str], str, list[str]]:
+    """(statements before the run lock, the lock, statements after it); exactly one lock."""
+    locks = [i for i, sql in enumerate(queries) if "FOR " in sql and "UPDATE" in sql]
+    assert len(locks) == 1, locks
+    (lock,) = locks
+    return queries[:lock], queries[lock], queries[lock + 1 :]
 
 
-def test_placing_a_booking_locks_the_run_with_order_by_before_its_first_insert(
+def _without_after_commit_work():
+    """Keep the email task (run at once in tests) out of the captured transaction."""
+    return mock.patch("rezerva.notify.events.deliver")
+
+
+def _writes(queries: list[str]) -> list[str]:
+    return [sql for sql in queries if sql.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+
+
+def test_placing_a_booking_writes_everything_then_locks_the_run_for_the_recount_only(
     business, service, now
 ):
     run = builders.make_session(service, now=now)
 
-    with CaptureQueriesContext(connection) as ctx:
+    with _without_after_commit_work(), CaptureQueriesContext(connection) as ctx:
         book_single_run(business=business, session_id=run.pk, guest=guest(), now=now)
 
-    queries = [q["sql"] for q in ctx.captured_queries]
-    lock, insert = _lock_then_insert(queries)
-    assert lock < insert
-    assert '"scheduling_session"' in queries[lock]
-    assert 'FOR UPDATE OF "scheduling_session"' in queries[lock]
-    assert any("lock_timeout" in sql for sql in queries[:lock])
+    before, lock, after = _split_at_lock([q["sql"] for q in ctx.captured_queries])
+    assert RUN_LOCK in lock
+    assert "ORDER BY" in lock
+    assert any("lock_timeout" in sql for sql in before)
+    assert any('INSERT INTO "booking_booking"' in sql for sql in before)
+    assert any('INSERT INTO "notify_outboundemail"' in sql for sql in before)
+    # Held for: the seat count, the usage tick (one upsert), the commit. No other write.
+    assert len(after) == 3, after
+    assert after[2] == "COMMIT"
+    assert "COUNT(" in after[0].upper()
+    assert '"booking_booking"' in after[0]
+    assert _writes(after) == [after[1]]
+    assert "tenancy_monthlyusage" in after[1]
 
 
-def test_buying_a_series_locks_every_run_in_one_ordered_statement_before_any_insert(
+def test_buying_a_series_locks_every_run_in_one_ordered_statement_after_its_inserts(
     business, service, now
 ):
     series = builders.make_series(service, runs=4, now=now)
     run_ids = sorted(series.sessions.values_list("pk", flat=True))
 
-    with CaptureQueriesContext(connection) as ctx:
+    with _without_after_commit_work(), CaptureQueriesContext(connection) as ctx:
         purchase_series(business=business, series_id=series.pk, guest=guest(), now=now)
 
-    queries = [q["sql"] for q in ctx.captured_queries]
-    lock, insert = _lock_then_insert(queries)
-    assert lock < insert
-    assert all(str(pk) in queries[lock] for pk in run_ids)
-    assert sum("FOR UPDATE" in sql for sql in queries) == 1
+    before, lock, after = _split_at_lock([q["sql"] for q in ctx.captured_queries])
+    assert RUN_LOCK in lock
+    assert all(str(pk) in lock for pk in run_ids)
+    assert any('INSERT INTO "booking_seriespurchase"' in sql for sql in before)
+    # Held for: the runs re-listed, the seat count, the usage tick, the commit.
+    assert len(after) == 4, after
+    assert after[3] == "COMMIT"
+    assert _writes(after) == [after[2]]
+    assert "tenancy_monthlyusage" in after[2]

@@ -9,6 +9,11 @@ Series buyers and drop-in guests therefore queue on the same Session rows and ca
 Booking rows, ascending id (booking.locks.bookings_for_update), come right after the Session
 rows of their run and before step 2: the owner's bulk actions (booking.services.operations)
 lock the run, then the selected bookings; a lone booking cancel locks just its booking.
+
+Placing a booking or purchase writes its new rows before step 1 and takes steps 1-3 last, so
+the run is locked only for the recount, the usage tick and the commit (booking/services/place.py).
+Run locks are FOR NO KEY UPDATE: they still exclude each other, and never conflict with the
+FOR KEY SHARE that a foreign key check on a new booking takes.
 """
 
 from collections.abc import Iterator

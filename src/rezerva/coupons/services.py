@@ -151,16 +151,24 @@ def redeem_coupon(
     series_id: int | None,
     list_price_minor: int,
     now: dt.datetime,
+    lock: bool = True,
 ) -> tuple[Coupon, int]:
     """Check a coupon for one booking and return it with its discount.
 
-    The caller holds the Session row locks and the usage row (core/locking.py order) and is
-    inside the booking's transaction; this locks the coupon row, so two guests can never both
-    take its last use. The caller then records the redemption with `record_redemption`.
+    With `lock` (the default) the caller holds the Session row locks and the usage row
+    (core/locking.py order) and is inside the booking's transaction; this locks the coupon row,
+    so two guests can never both take its last use. The caller then records the redemption with
+    `record_redemption`. `lock=False` only quotes the price before the locks are taken; the
+    locked check must follow in the same transaction.
     """
     if not has_feature(business, plans.COUPONS, now=now):
         raise CouponNotValid("This business does not accept coupons.")
-    coupon = coupon_for_update(business=business, code=normalise_code(code))
+    code = normalise_code(code)
+    coupon = (
+        coupon_for_update(business=business, code=code)
+        if lock
+        else Coupon.objects.filter(business=business, code=code).first()
+    )
     if coupon is None or not coupon.is_active:
         raise CouponNotValid("We don't know this coupon code. Check the spelling.")
     if coupon.valid_from and now < coupon.valid_from:

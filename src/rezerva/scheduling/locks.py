@@ -7,9 +7,15 @@ from rezerva.tenancy.models import Business
 
 
 def sessions_for_update(*, business: Business, session_ids: Iterable[int]) -> list[Session]:
-    """Lock the business's runs with these ids, ascending by id; returns them evaluated."""
+    """Lock the business's runs with these ids, ascending by id; returns them evaluated.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: lockers still exclude each other, but a transaction
+    that already inserted rows pointing at a run (a foreign key check takes FOR KEY SHARE on it)
+    never deadlocks with one that holds this lock. Placing writes first and locks last
+    (booking/services/place.py).
+    """
     return list(
-        Session.objects.select_for_update(of=("self",))
+        Session.objects.select_for_update(of=("self",), no_key=True)
         .filter(business=business, pk__in=sorted(set(session_ids)))
         .order_by("pk")
     )

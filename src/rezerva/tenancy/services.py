@@ -4,8 +4,7 @@ import datetime as dt
 import re
 import secrets
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.money import SUPPORTED_CURRENCIES
@@ -150,21 +149,34 @@ def add_member(*, business: Business, actor, user, role: str = Membership.Role.S
     return membership
 
 
+# The ORM has no conditional upsert with RETURNING; one statement on PostgreSQL and SQLite >= 3.35.
+_TICK_USAGE = (
+    "INSERT INTO tenancy_monthlyusage (business_id, month, bookings_count) VALUES (%s, %s, 1) "
+    "ON CONFLICT (business_id, month) DO UPDATE "
+    "SET bookings_count = tenancy_monthlyusage.bookings_count + 1 {guard}"
+    "RETURNING bookings_count"
+)
+_TICK_UNLIMITED = _TICK_USAGE.format(guard="")
+_TICK_UNDER_LIMIT = _TICK_USAGE.format(guard="WHERE tenancy_monthlyusage.bookings_count < %s ")
+
+
 def tick_monthly_usage(*, business: Business, now: dt.datetime) -> bool:
     """P3: count one booking in this month if the plan allows it; False when at the limit.
 
-    Call inside the placing transaction, after the Session locks (LOCK ORDER step 2). The
-    conditional UPDATE is atomic, so concurrent placements can never overshoot the limit.
+    Call inside the placing transaction, after the Session locks (LOCK ORDER step 2). One
+    statement creates or bumps the month's row only while it is under the limit, so concurrent
+    placements can never overshoot it, and the row lock costs one round trip.
     """
-    month = month_of(business, now)
-    MonthlyUsage.objects.bulk_create(
-        [MonthlyUsage(business=business, month=month)], ignore_conflicts=True
-    )
     limit = plan_of(business, now=now).monthly_booking_limit
-    rows = MonthlyUsage.objects.filter(business=business, month=month)
-    if limit is not None:
-        rows = rows.filter(bookings_count__lt=limit)
-    return rows.update(bookings_count=F("bookings_count") + 1) == 1
+    if limit is not None and limit <= 0:
+        return False
+    params = [business.pk, month_of(business, now)]
+    with connection.cursor() as cursor:
+        if limit is None:
+            cursor.execute(_TICK_UNLIMITED, params)
+        else:
+            cursor.execute(_TICK_UNDER_LIMIT, [*params, limit])
+        return cursor.fetchone() is not None
 
 
 def mark_limit_notified(*, business: Business, now: dt.datetime) -> bool:

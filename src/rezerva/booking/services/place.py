@@ -1,8 +1,19 @@
 """Placing bookings: a single run, a drop-in on a series run, a whole series (CONVENTIONS §4).
 
-Each public function runs one durable transaction that locks the affected Session rows in id
-order, re-reads everything that can change, recomputes seats from the same selector the public
-pages use, and writes all or nothing. Side effects (notifications) run after commit.
+Each public function runs one durable transaction that writes first and locks last: it checks
+the offer, writes the booking (or purchase and its bookings), consents, audit row and outbox
+rows, then locks the affected Session rows in id order, re-checks the runs, recomputes seats
+from the same selector the public pages use (its own rows included, so "more than capacity"
+means full), ticks the monthly usage and takes the coupon's last use. Any refusal rolls the
+whole transaction back. The run's lock is therefore held for four short statements and the
+commit, not for the writes; bookings on one hot run queue behind nothing else. Emails are
+queued after commit.
+
+Why this never oversells: a transaction counts only after it holds the run's lock, every
+earlier holder has committed by then, and on PostgreSQL (READ COMMITTED) each statement sees
+every committed row plus its own. Writing before locking needs the run lock to be FOR NO KEY
+UPDATE (scheduling/locks.py). Idempotency: the unique (business, idempotency_key) makes a twin
+request wait for the first one's commit and then fail; it returns the first one's booking.
 """
 
 import datetime as dt
@@ -36,7 +47,6 @@ from rezerva.catalog.models import PriceType, Service
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.locking import lock_timeout
 from rezerva.coupons.errors import CouponNotValid
-from rezerva.coupons.models import Coupon
 from rezerva.coupons.services import record_redemption, redeem_coupon
 from rezerva.notify.events import (
     BOOKING_CONFIRMED,
@@ -196,7 +206,7 @@ def _run_offer(
 
 @dataclass(frozen=True)
 class _Discount:
-    coupon: Coupon
+    code: str
     list_price_minor: int
     discount_minor: int
 
@@ -218,10 +228,10 @@ def _discounted(
     series_id: int | None,
     now: dt.datetime,
 ) -> tuple[_Offer, _Discount | None]:
-    """P4: apply a coupon to the offer; the caller already holds the run and usage locks."""
+    """P4: quote a coupon on the offer before the locks; `_redeem_discount` confirms it."""
     if code is None:
         return offer, None
-    coupon, off = redeem_coupon(
+    _, off = redeem_coupon(
         business=business,
         code=code,
         guest_email=guest.email,
@@ -229,20 +239,43 @@ def _discounted(
         series_id=series_id,
         list_price_minor=offer.price_minor,
         now=now,
+        lock=False,
     )
     discounted = replace(offer, price_minor=offer.price_minor - off)
-    return discounted, _Discount(coupon, offer.price_minor, off)
+    return discounted, _Discount(code, offer.price_minor, off)
 
 
-def _record_discount(discount: _Discount | None, guest: GuestDetails, **target) -> None:
-    if discount is not None:
-        record_redemption(
-            coupon=discount.coupon,
-            guest_email=guest.email,
-            list_price_minor=discount.list_price_minor,
-            discount_minor=discount.discount_minor,
-            **target,
-        )
+def _redeem_discount(
+    business: Business,
+    discount: _Discount | None,
+    guest: GuestDetails,
+    *,
+    service_id: int,
+    series_id: int | None,
+    now: dt.datetime,
+    **target,
+) -> None:
+    """P4, under the run and usage locks: lock the coupon, re-check its limits, count the use."""
+    if discount is None:
+        return
+    coupon, off = redeem_coupon(
+        business=business,
+        code=discount.code,
+        guest_email=guest.email,
+        service_id=service_id,
+        series_id=series_id,
+        list_price_minor=discount.list_price_minor,
+        now=now,
+    )
+    if off != discount.discount_minor:
+        raise BookingBusy("This coupon just changed. Please try again.")
+    record_redemption(
+        coupon=coupon,
+        guest_email=guest.email,
+        list_price_minor=discount.list_price_minor,
+        discount_minor=off,
+        **target,
+    )
 
 
 def _existing(model, business: Business, key: str | None):
@@ -270,25 +303,20 @@ def _place_run_booking(
         return existing
     try:
         with transaction.atomic(durable=True), lock_timeout():
-            locked = sessions_for_update(business=business, session_ids=[session_id])
-            if not locked:
+            run = (
+                Session.objects.select_related("service", "series")
+                .filter(business=business, pk=session_id)
+                .first()
+            )
+            if run is None:
                 raise SessionNotFound()
-            run = locked[0]
-            # A twin request with the same key may have committed while we waited for the lock.
-            if existing := _existing(Booking, business, key):
-                return existing
-            service = Service.objects.get(pk=run.service_id)
-            series = Series.objects.get(pk=run.series_id) if run.series_id else None
-            offer = _run_offer(run, service, series, kind, now)
-            if seats_taken(session_ids=[run.pk], now=now)[run.pk] >= run.capacity:
-                raise SessionFull(session_ids=[run.pk])
-            if not tick_monthly_usage(business=business, now=now):
-                raise PlanLimitReached()
+            service, series = run.service, run.series
+            list_offer = _run_offer(run, service, series, kind, now)
             offer, discount = _discounted(
                 business,
                 code,
                 guest,
-                offer,
+                list_offer,
                 service_id=service.pk,
                 series_id=run.series_id,
                 now=now,
@@ -310,7 +338,6 @@ def _place_run_booking(
                 guest_phone=guest.phone,
             )
             _record_consents(business, agreed, now, booking=booking)
-            _record_discount(discount, guest, booking=booking)
             log_activity(
                 business=business,
                 actor=None,
@@ -326,6 +353,27 @@ def _place_run_booking(
                         BOOKING_CONFIRMED, business.pk, booking_ids=(booking.pk,), session_id=run.pk
                     )
                 )
+            # The critical section: from here to the commit the run is locked.
+            locked_runs = sessions_for_update(business=business, session_ids=[run.pk])
+            if not locked_runs:
+                raise SessionNotFound()
+            locked = locked_runs[0]
+            if (locked.series_id, locked.service_id) != (run.series_id, run.service_id):
+                raise BookingBusy("This session just changed. Please try again.")
+            _run_offer(locked, service, series, kind, now)
+            if seats_taken(session_ids=[run.pk], now=now)[run.pk] > locked.capacity:
+                raise SessionFull(session_ids=[run.pk])
+            if not tick_monthly_usage(business=business, now=now):
+                raise PlanLimitReached()
+            _redeem_discount(
+                business,
+                discount,
+                guest,
+                service_id=service.pk,
+                series_id=run.series_id,
+                now=now,
+                booking=booking,
+            )
     except PlanLimitReached:
         _refuse_at_limit(business, now)
     except OperationalError as exc:
@@ -422,14 +470,14 @@ def _series_runs(business: Business, series_id: int, now: dt.datetime) -> list[i
 
 
 def _check_series_on_sale(
-    series: Series, service: Service, runs: list[Session], now: dt.datetime
+    series: Series, service: Service, run_ids: list[int], now: dt.datetime
 ) -> None:
     """S4, S5, S7, M1: the series is for sale and has runs left to sell."""
     if not series.is_active:
         raise SeriesNotBookable("This series is not on sale.")
     if not (service.is_group and service.is_active and service.offers_series):
         raise SeriesNotBookable("Series are not sold for this service.")
-    if not runs:
+    if not run_ids:
         raise SeriesNotBookable("This series has no upcoming sessions left.")
     first_start = (
         Session.objects.filter(series=series, cancelled_at__isnull=True)
@@ -460,27 +508,16 @@ def purchase_series(
         return existing
     try:
         with transaction.atomic(durable=True), lock_timeout():
-            run_ids = _series_runs(business, series_id, now)
-            runs = sessions_for_update(business=business, session_ids=run_ids)
-            if existing := _existing(SeriesPurchase, business, key):
-                return existing
-            series = Series.objects.filter(business=business, pk=series_id).first()
+            series = (
+                Series.objects.select_related("service")
+                .filter(business=business, pk=series_id)
+                .first()
+            )
             if series is None:
                 raise SeriesNotFound()
-            # The runs we locked must still be exactly the series' upcoming runs.
-            if _series_runs(business, series_id, now) != [r.pk for r in runs]:
-                raise BookingBusy("This series just changed. Please try again.")
-            service = Service.objects.get(pk=series.service_id)
-            _check_series_on_sale(series, service, runs, now)
-            taken = seats_taken(session_ids=[r.pk for r in runs], now=now)
-            full = [r.pk for r in runs if taken[r.pk] >= r.capacity]
-            if full:
-                raise SeriesSoldOut(
-                    "This series is sold out: at least one of its sessions is full.",
-                    session_ids=full,
-                )
-            if not tick_monthly_usage(business=business, now=now):
-                raise PlanLimitReached()
+            service = series.service
+            run_ids = _series_runs(business, series_id, now)
+            _check_series_on_sale(series, service, run_ids, now)
             offer, discount = _discounted(
                 business,
                 code,
@@ -511,7 +548,7 @@ def purchase_series(
             bookings = Booking.objects.bulk_create(
                 Booking(
                     business=business,
-                    session=run,
+                    session_id=run_id,
                     purchase=purchase,
                     kind=Booking.Kind.SERIES,
                     status=status,
@@ -522,10 +559,9 @@ def purchase_series(
                     confirmed_at=purchase.confirmed_at,
                     **guest_fields,
                 )
-                for run in runs
+                for run_id in run_ids
             )
             _record_consents(business, agreed, now, purchase=purchase)
-            _record_discount(discount, guest, purchase=purchase)
             log_activity(
                 business=business,
                 actor=None,
@@ -533,7 +569,7 @@ def purchase_series(
                 target=purchase.pk,
                 series_id=series.pk,
                 status=status,
-                runs=len(runs),
+                runs=len(run_ids),
             )
             if status == BookingStatus.CONFIRMED:
                 notify(
@@ -544,6 +580,31 @@ def purchase_series(
                         booking_ids=tuple(b.pk for b in bookings),
                     )
                 )
+            # The critical section: from here to the commit the series' runs are locked.
+            runs = sessions_for_update(business=business, session_ids=run_ids)
+            # The runs we locked must still be exactly the series' upcoming runs.
+            if _series_runs(business, series_id, now) != [r.pk for r in runs] or (
+                len(runs) != len(run_ids)
+            ):
+                raise BookingBusy("This series just changed. Please try again.")
+            taken = seats_taken(session_ids=run_ids, now=now)
+            full = [r.pk for r in runs if taken[r.pk] > r.capacity]
+            if full:
+                raise SeriesSoldOut(
+                    "This series is sold out: at least one of its sessions is full.",
+                    session_ids=full,
+                )
+            if not tick_monthly_usage(business=business, now=now):
+                raise PlanLimitReached()
+            _redeem_discount(
+                business,
+                discount,
+                guest,
+                service_id=service.pk,
+                series_id=series.pk,
+                now=now,
+                purchase=purchase,
+            )
     except PlanLimitReached:
         _refuse_at_limit(business, now)
     except OperationalError as exc:
