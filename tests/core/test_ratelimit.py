@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 
 import pytest
@@ -20,6 +21,7 @@ from django.utils import timezone
 from rezerva.booking.links import manage_path, manage_token
 from rezerva.booking.models import Booking
 from rezerva.booking.services import GuestDetails, book_single_run
+from rezerva.core import ratelimit
 from rezerva.core.ratelimit import (
     Rate,
     check_rate_settings,
@@ -81,8 +83,13 @@ def counter_cache(request, settings):
 
 
 @pytest.fixture
-def limits(settings, counter_cache):
-    """Small real limits: 3 bookings and 4 manage requests a minute per client."""
+def limits(settings, counter_cache, monkeypatch):
+    """Small real limits: 3 bookings and 4 manage requests a minute per client.
+
+    The limiter's clock is pinned to one second into the current minute: counts are per fixed
+    window, and a scenario that crossed a minute boundary would start a fresh count midway."""
+    pinned = (time.time() // 60) * 60 + 1
+    monkeypatch.setattr(ratelimit, "clock", lambda: pinned)
     settings.RATE_LIMIT_BOOKING = "3/min"
     settings.RATE_LIMIT_MANAGE = "4/min"
     settings.TRUSTED_PROXY_COUNT = 0

@@ -5,6 +5,7 @@ rollback leaves nothing behind, and enqueues their send task only once the trans
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -37,13 +38,14 @@ class DomainEvent:
 DELIVERED: list[DomainEvent] = []
 
 
-def notify(event: DomainEvent) -> None:
+def notify(event: DomainEvent, *, business=None, bookings: Sequence = ()) -> None:
     """Announce an event: its emails are written now, in the caller's transaction, and queued
-    for sending only if that transaction commits."""
+    for sending only if that transaction commits. Pass the business and bookings in hand (with
+    their run loaded) to spare re-reading them."""
     # Imported here: the outbox needs booking models, and booking services import this module.
     from rezerva.notify.services import record_event
 
-    outbound_ids = record_event(event)
+    outbound_ids = record_event(event, business=business, bookings=bookings)
     # robust: a failed enqueue must not fail the committed change; the sweep sends the rows.
     transaction.on_commit(lambda: deliver(event, outbound_ids), robust=True)
 

@@ -31,7 +31,7 @@ import logging
 import smtplib
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -67,18 +67,27 @@ Status = OutboundEmail.Status
 # --- recording (inside the caller's transaction) -------------------------------------------
 
 
-def record_event(event: events.DomainEvent) -> list[int]:
+def record_event(
+    event: events.DomainEvent,
+    *,
+    business: Business | None = None,
+    bookings: Sequence[Booking] = (),
+) -> list[int]:
     """Write the event's outbox rows and calendar sequence bumps; returns the queued row ids.
 
-    Precondition: called inside the transaction that made the change (a savepoint keeps the
-    rows all-or-nothing when it is not)."""
+    Precondition: called inside the transaction that made the change; outside one it opens its
+    own, so the rows stay all-or-nothing. `business` and `bookings` (with their run loaded) are
+    what the caller already holds, to save re-reading them."""
     handler = _HANDLERS.get(event.name)
     if handler is None:
         return []
     now = timezone.now()
-    with transaction.atomic():
-        business = Business.objects.get(pk=event.business_id)
-        rows = handler(business, event)
+    known = {b.pk: b for b in bookings}
+    # No savepoint: a failure here fails the caller's whole change, which is what we want.
+    with transaction.atomic(savepoint=False):
+        if business is None or business.pk != event.business_id:
+            business = Business.objects.get(pk=event.business_id)
+        rows = handler(business, event, known)
         return _insert(business, rows, now)
 
 
@@ -105,9 +114,12 @@ def _insert(business: Business, rows: list[OutboundEmail], now: dt.datetime) -> 
     )
 
 
-def _bookings(business: Business, ids: Iterable[int]) -> list[Booking]:
+def _bookings(business: Business, ids: Iterable[int], known: dict[int, Booking]) -> list[Booking]:
+    ids = sorted(set(ids))
+    if ids and all(pk in known for pk in ids):
+        return [known[pk] for pk in ids]
     return list(
-        Booking.objects.filter(business=business, pk__in=list(ids))
+        Booking.objects.filter(business=business, pk__in=ids)
         .select_related("session")
         .order_by("pk")
     )
@@ -162,8 +174,10 @@ def _bump_sequences(business: Business, pairs: list[tuple[int, int]]) -> dict[tu
     }
 
 
-def _on_booking_confirmed(business: Business, event: events.DomainEvent) -> list[OutboundEmail]:
-    bookings = _bookings(business, event.booking_ids)
+def _on_booking_confirmed(
+    business: Business, event: events.DomainEvent, known: dict[int, Booking]
+) -> list[OutboundEmail]:
+    bookings = _bookings(business, event.booking_ids, known)
     _ensure_entries(business, [(b.pk, b.session_id) for b in bookings])
     rows: list[OutboundEmail] = []
     for b in bookings:
@@ -173,7 +187,9 @@ def _on_booking_confirmed(business: Business, event: events.DomainEvent) -> list
     return rows
 
 
-def _on_purchase_confirmed(business: Business, event: events.DomainEvent) -> list[OutboundEmail]:
+def _on_purchase_confirmed(
+    business: Business, event: events.DomainEvent, known: dict[int, Booking]
+) -> list[OutboundEmail]:
     bookings = list(
         Booking.objects.filter(business=business, purchase_id=event.purchase_id).select_related(
             "purchase"
@@ -190,11 +206,13 @@ def _on_purchase_confirmed(business: Business, event: events.DomainEvent) -> lis
     ]
 
 
-def _on_booking_cancelled(business: Business, event: events.DomainEvent) -> list[OutboundEmail]:
+def _on_booking_cancelled(
+    business: Business, event: events.DomainEvent, known: dict[int, Booking]
+) -> list[OutboundEmail]:
     """Per booking (a bulk cancel of 200 is 200 emails); the owner hears of guests' own cancels."""
     run_cancelled = event.name == events.SESSION_CANCELLED
     by = CancelledBy.OWNER if run_cancelled else event.data.get("by", CancelledBy.OWNER)
-    bookings = _bookings(business, event.booking_ids)
+    bookings = _bookings(business, event.booking_ids, known)
     _bump_sequences(business, [(b.pk, b.session_id) for b in bookings])
     data = {"by": by, "run_cancelled": run_cancelled, "reason": event.data.get("reason", "")}
     rows: list[OutboundEmail] = []
@@ -207,7 +225,9 @@ def _on_booking_cancelled(business: Business, event: events.DomainEvent) -> list
     return rows
 
 
-def _on_purchase_cancelled(business: Business, event: events.DomainEvent) -> list[OutboundEmail]:
+def _on_purchase_cancelled(
+    business: Business, event: events.DomainEvent, known: dict[int, Booking]
+) -> list[OutboundEmail]:
     bookings = list(
         Booking.objects.filter(
             business=business, purchase_id=event.purchase_id, pk__in=list(event.booking_ids)
@@ -228,9 +248,13 @@ def _on_purchase_cancelled(business: Business, event: events.DomainEvent) -> lis
     return rows
 
 
-def _on_session_changed(business: Business, event: events.DomainEvent) -> list[OutboundEmail]:
+def _on_session_changed(
+    business: Business, event: events.DomainEvent, known: dict[int, Booking]
+) -> list[OutboundEmail]:
     """G7: each booked guest gets the new time or place with a higher SEQUENCE."""
-    bookings = [b for b in _bookings(business, event.booking_ids) if b.status in ACTIVE_STATUSES]
+    bookings = [
+        b for b in _bookings(business, event.booking_ids, known) if b.status in ACTIVE_STATUSES
+    ]
     sequences = _bump_sequences(business, [(b.pk, b.session_id) for b in bookings])
     return [
         _row(
@@ -245,10 +269,12 @@ def _on_session_changed(business: Business, event: events.DomainEvent) -> list[O
     ]
 
 
-def _on_booking_moved(business: Business, event: events.DomainEvent) -> list[OutboundEmail]:
+def _on_booking_moved(
+    business: Business, event: events.DomainEvent, known: dict[int, Booking]
+) -> list[OutboundEmail]:
     """B6 reschedule: CANCEL for the old run's UID and REQUEST for the new run's."""
     old = int(event.data["from_session_id"])
-    bookings = _bookings(business, event.booking_ids)
+    bookings = _bookings(business, event.booking_ids, known)
     sequences = _bump_sequences(
         business, [pair for b in bookings for pair in ((b.pk, old), (b.pk, b.session_id))]
     )
@@ -265,12 +291,14 @@ def _on_booking_moved(business: Business, event: events.DomainEvent) -> list[Out
     ]
 
 
-def _on_participants_messaged(business: Business, event: events.DomainEvent) -> list[OutboundEmail]:
+def _on_participants_messaged(
+    business: Business, event: events.DomainEvent, known: dict[int, Booking]
+) -> list[OutboundEmail]:
     """G6 "email selected": one email per address, however many of its bookings were selected."""
     batch = uuid.uuid4().hex
     data = {"subject": event.data.get("subject", ""), "body": event.data.get("body", "")}
     first_by_email: dict[str, Booking] = {}
-    for b in _bookings(business, event.booking_ids):
+    for b in _bookings(business, event.booking_ids, known):
         first_by_email.setdefault(b.guest_email.lower(), b)
     return [
         _row(
@@ -285,15 +313,19 @@ def _on_participants_messaged(business: Business, event: events.DomainEvent) -> 
     ]
 
 
-def _on_plan_limit_reached(business: Business, event: events.DomainEvent) -> list[OutboundEmail]:
+def _on_plan_limit_reached(
+    business: Business, event: events.DomainEvent, known: dict[int, Booking]
+) -> list[OutboundEmail]:
     return _owner_rows(
         business, Kind.OWNER_ALERT, f"plan-limit:{uuid.uuid4().hex}", data={"alert": "plan_limit"}
     )
 
 
-def _on_paid_without_seat(business: Business, event: events.DomainEvent) -> list[OutboundEmail]:
+def _on_paid_without_seat(
+    business: Business, event: events.DomainEvent, known: dict[int, Booking]
+) -> list[OutboundEmail]:
     payment_id = event.data.get("payment_id")
-    bookings = _bookings(business, event.booking_ids)
+    bookings = _bookings(business, event.booking_ids, known)
     first = bookings[0] if bookings else None
     return _owner_rows(
         business,

@@ -288,7 +288,7 @@ def _place_run_booking(
     *,
     business: Business,
     session_id: int,
-    kind: str,
+    kind: str | None,
     guest: GuestDetails,
     agreements: Agreements,
     idempotency_key: str | None,
@@ -311,6 +311,8 @@ def _place_run_booking(
             if run is None:
                 raise SessionNotFound()
             service, series = run.service, run.series
+            if kind is None:  # book_run: the path the run is open to
+                kind = Booking.Kind.DROP_IN if series is not None else Booking.Kind.SINGLE
             list_offer = _run_offer(run, service, series, kind, now)
             offer, discount = _discounted(
                 business,
@@ -351,7 +353,9 @@ def _place_run_booking(
                 notify(
                     DomainEvent(
                         BOOKING_CONFIRMED, business.pk, booking_ids=(booking.pk,), session_id=run.pk
-                    )
+                    ),
+                    business=business,
+                    bookings=[booking],
                 )
             # The critical section: from here to the commit the run is locked.
             locked_runs = sessions_for_update(business=business, session_ids=[run.pk])
@@ -444,13 +448,10 @@ def book_run(
     now: dt.datetime,
 ) -> Booking:
     """Book a run by the path it is open to: single when in no series, else drop-in."""
-    in_series = Session.objects.filter(
-        business=business, pk=session_id, series__isnull=False
-    ).exists()
-    place = book_drop_in if in_series else book_single_run
-    return place(
+    return _place_run_booking(
         business=business,
         session_id=session_id,
+        kind=None,
         guest=guest,
         agreements=agreements,
         idempotency_key=idempotency_key,
@@ -578,7 +579,8 @@ def purchase_series(
                         business.pk,
                         purchase_id=purchase.pk,
                         booking_ids=tuple(b.pk for b in bookings),
-                    )
+                    ),
+                    business=business,
                 )
             # The critical section: from here to the commit the series' runs are locked.
             runs = sessions_for_update(business=business, session_ids=run_ids)
