@@ -67,6 +67,57 @@ def test_series_list_shows_runs_and_the_tightest_seat_count(client, shop):
     ]
 
 
+def _walk_pages(client, url: str) -> list[list[dict]]:
+    """Follow `Link: rel="next"` from the first page to the last."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append(response.json())
+        link = response.headers.get("Link", "")
+        url = link[1 : link.index(">")] if 'rel="next"' in link else None
+    return pages
+
+
+def test_a_long_run_list_comes_in_pages_linked_by_rel_next_in_date_order(client, shop, live_now):
+    service = shop[1]
+    for day in range(10, 15):
+        builders.make_session(service, days_ahead=day, now=live_now)
+    everything = client.get(f"/api/public/api-studio/services/{service.pk}/runs").json()
+
+    pages = _walk_pages(client, f"/api/public/api-studio/services/{service.pk}/runs?limit=3")
+
+    assert [len(p) for p in pages] == [3, 3, 2]
+    walked = [r["id"] for p in pages for r in p]
+    assert walked == [r["id"] for r in everything]
+    starts = [dt.datetime.fromisoformat(r["starts_at"]) for p in pages for r in p]
+    assert starts == sorted(starts)
+
+
+def test_series_list_pages_too(client, shop, live_now):
+    _, service, _, first = shop
+    later = builders.make_series(service, runs=2, first_day=20, title="Autumn", now=live_now)
+
+    pages = _walk_pages(client, f"/api/public/api-studio/services/{service.pk}/series?limit=1")
+
+    assert [[s["id"] for s in p] for p in pages] == [[first.pk], [later.pk]]
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=501", "offset=-1", "limit=ten"])
+def test_a_bad_page_request_is_a_clear_422(client, shop, query):
+    service = shop[1]
+    response = client.get(f"/api/public/api-studio/services/{service.pk}/runs?{query}")
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_page_past_the_end_is_empty_without_a_next_link(client, shop):
+    service = shop[1]
+    response = client.get(f"/api/public/api-studio/services/{service.pk}/runs?offset=50")
+    assert response.json() == []
+    assert "Link" not in response.headers
+
+
 def test_booking_twice_with_the_same_idempotency_key_gives_one_booking(client, shop):
     lone = shop[2]
     first = _book(client, "api-studio", {**GUEST, "session_id": lone.pk}, key="retry-key-001")

@@ -2,10 +2,10 @@
 
 from zoneinfo import ZoneInfo
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Header, Router, Status
+from ninja import Header, Query, Router, Status
 from ninja.decorators import decorate_view
 
 from rezerva.api import schemas
@@ -26,6 +26,21 @@ router = Router(tags=["public"])
 PROBLEMS = {400: schemas.Problem, 404: schemas.Problem, 409: schemas.Problem, 422: schemas.Problem}
 # Per-client limits shared with the hub pages (core/ratelimit.py); over them: 429 + Retry-After.
 LIMITED = {429: schemas.Problem}
+
+
+# Lists come a page at a time: a business with 2,000 runs must not answer with all of them.
+PAGE_LIMIT = Query(100, ge=1, le=500, description="How many items (1-500).")
+PAGE_OFFSET = Query(0, ge=0, le=100_000, description="How many items to skip.")
+
+
+def _page(request, response: HttpResponse, items: list, *, limit: int, offset: int) -> list:
+    """Cut a page fetched with one extra item; that item means a next page (RFC 8288 Link)."""
+    if len(items) > limit:
+        query = request.GET.copy()
+        query["limit"], query["offset"] = str(limit), str(offset + limit)
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        response["Link"] = f'<{next_url}>; rel="next"'
+    return items[:limit]
 
 
 def _service(business, service_id: int) -> Service:
@@ -59,10 +74,22 @@ def list_services(request, slug: str):
     "/{slug}/services/{service_id}/runs",
     response={200: list[schemas.RunOut], 404: schemas.Problem, 422: schemas.Problem},
 )
-def list_runs(request, slug: str, service_id: int):
-    """Upcoming runs on the single path (single and drop-in), full ones with seats_left 0."""
+def list_runs(
+    request,
+    response: HttpResponse,
+    slug: str,
+    service_id: int,
+    limit: int = PAGE_LIMIT,
+    offset: int = PAGE_OFFSET,
+):
+    """Upcoming runs on the single path (single and drop-in), soonest first, full ones with
+    seats_left 0; one page at a time (`Link: rel="next"` while there are more)."""
     business = get_business_by_slug(slug)
     service = _service(business, service_id)
+    cards = offers.run_cards(
+        business=business, service=service, now=timezone.now(), limit=limit + 1, offset=offset
+    )
+    cards = _page(request, response, cards, limit=limit, offset=offset)
     return [
         schemas.RunOut(
             id=c.session.pk,
@@ -81,7 +108,7 @@ def list_runs(request, slug: str, service_id: int):
             part_of_series=c.series is not None,
             series_id=c.series.pk if c.series else None,
         )
-        for c in offers.run_cards(business=business, service=service, now=timezone.now())
+        for c in cards
     ]
 
 
@@ -93,13 +120,28 @@ def _zone(business) -> ZoneInfo:
     "/{slug}/services/{service_id}/series",
     response={200: list[schemas.SeriesOut], 404: schemas.Problem, 422: schemas.Problem},
 )
-def list_series(request, slug: str, service_id: int):
-    """Series on sale for a service, with their remaining runs and the tightest seat count."""
+def list_series(
+    request,
+    response: HttpResponse,
+    slug: str,
+    service_id: int,
+    limit: int = PAGE_LIMIT,
+    offset: int = PAGE_OFFSET,
+):
+    """Series on sale for a service, soonest next run first, with their remaining runs and the
+    tightest seat count; one page at a time (`Link: rel="next"` while there are more)."""
     business = get_business_by_slug(slug)
     service = _service(business, service_id)
     if not service.offers_series:
         return []
-    cards = offers.series_cards(business=business, services=[service], now=timezone.now())
+    cards = offers.series_cards(
+        business=business,
+        services=[service],
+        now=timezone.now(),
+        limit=limit + 1,
+        offset=offset,
+    )[service.pk]
+    cards = _page(request, response, cards, limit=limit, offset=offset)
     zone = _zone(business)
     return [
         schemas.SeriesOut(
@@ -121,7 +163,7 @@ def list_series(request, slug: str, service_id: int):
                 for r in c.runs
             ],
         )
-        for c in cards[service.pk]
+        for c in cards
     ]
 
 

@@ -91,10 +91,11 @@ def run_cards(
     service: Service,
     now: dt.datetime,
     limit: int | None = None,
+    offset: int = 0,
     session_id: int | None = None,
 ) -> list[RunCard]:
-    """B1, D3: upcoming runs on the single path, full ones included (shown as "Full");
-    `session_id` narrows it to one run."""
+    """B1, D3: upcoming runs on the single path, full ones included (shown as "Full"), soonest
+    first; `limit`/`offset` take one page of them, `session_id` narrows it to one run."""
     if not (service.is_group and service.offers_single):
         return []
     runs = (
@@ -107,7 +108,9 @@ def run_cards(
     if session_id is not None:
         runs = runs.filter(pk=session_id)
     if limit is not None:
-        runs = runs[:limit]
+        runs = runs[offset : offset + limit]
+    elif offset:
+        runs = runs[offset:]
     # Seats are counted for the listed runs only (one aggregate over their ids): joining every
     # run's bookings before the LIMIT made the page cost grow with the whole service's bookings.
     runs = _count_seats(list(runs), now)
@@ -162,12 +165,15 @@ def series_cards(
     include_hidden: bool = False,
     series_id: int | None = None,
     with_seats: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> dict[int, list[SeriesCard]]:
     """{service_id: series on sale} with their remaining runs and seats, in three queries.
 
     Hidden series are skipped unless asked for (S7: shared by direct link). `with_seats=False`
     answers only which series are on sale (price labels, the M1 switch), in one query: the
-    cards then have no runs and `seats_left` None."""
+    cards then have no runs and `seats_left` None. `limit`/`offset` take one page, soonest
+    next run first, across the given services."""
     qs = _on_sale_series(
         business=business,
         services=services,
@@ -175,6 +181,9 @@ def series_cards(
         include_hidden=include_hidden,
         series_id=series_id,
     )
+    if limit is not None:
+        # The page is cut in SQL, in the order the cards are shown, before runs are fetched.
+        qs = qs.order_by("next_live_at", "id")[offset : offset + limit]
     if with_seats:
         qs = qs.prefetch_related(
             Prefetch(
