@@ -450,3 +450,48 @@ def test_b6_manage_page_offers_cancel_exactly_when_the_service_allows_it(client,
     assert page.context["can_cancel"] is True
     purchase.refresh_from_db()
     assert purchase.status == BookingStatus.CANCELLED
+
+
+# --- long lists page (60 runs, 20 series a page) ----------------------------------------------
+
+
+def test_a_service_with_65_upcoming_runs_shows_them_60_then_5_with_earlier_and_later_links(
+    client, service, real_now
+):
+    for day in range(1, 66):
+        builders.make_session(service, days_ahead=day, now=real_now)
+
+    first = client.get(service_url(service))
+    second = client.get(service_url(service), {"view": "single", "page": 2})
+
+    assert run_card_count(first) == 60
+    assert 'data-testid="page-later"' in body(first)
+    assert 'data-testid="page-earlier"' not in body(first)
+    assert run_card_count(second) == 5
+    assert 'data-testid="page-earlier"' in body(second)
+    assert 'data-testid="page-later"' not in body(second)
+    # The second page continues where the first stopped: the 61st day comes first.
+    last_run = Session.objects.filter(service=service).order_by("starts_at")[60]
+    assert book_run_url(last_run) in body(second)
+    assert book_run_url(last_run) not in body(first)
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-3", "99999999999"])
+def test_a_nonsense_page_number_shows_the_first_page(client, service, real_now, page):
+    builders.make_session(service, days_ahead=3, now=real_now)
+    response = client.get(service_url(service), {"page": page})
+    assert response.status_code == 200
+    assert run_card_count(response) == 1
+
+
+def test_the_series_list_pages_by_twenty(client, service, real_now):
+    for k in range(21):
+        builders.make_series(service, runs=1, title=f"Course {k}", first_day=2 + k, now=real_now)
+
+    first = client.get(service_url(service), {"view": "series"})
+    second = client.get(service_url(service), {"view": "series", "page": 2})
+
+    assert series_card_count(first) == 20
+    assert series_card_count(second) == 1
+    assert "Course 20" in body(second)
+    assert 'data-testid="page-later"' in body(first)

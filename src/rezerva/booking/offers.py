@@ -38,12 +38,12 @@ class SeriesCard:
 
     series: Series
     runs: list[Session] = field(default_factory=list)
-    seats_left: int | None = 0  # None: not counted (series_cards(with_seats=False))
+    seats_left: int = 0
     first_starts_at: dt.datetime | None = None
 
     @property
     def sold_out(self) -> bool:
-        return self.seats_left is not None and self.seats_left <= 0
+        return self.seats_left <= 0
 
 
 @dataclass(frozen=True)
@@ -164,16 +164,13 @@ def series_cards(
     now: dt.datetime,
     include_hidden: bool = False,
     series_id: int | None = None,
-    with_seats: bool = True,
     limit: int | None = None,
     offset: int = 0,
 ) -> dict[int, list[SeriesCard]]:
     """{service_id: series on sale} with their remaining runs and seats, in three queries.
 
-    Hidden series are skipped unless asked for (S7: shared by direct link). `with_seats=False`
-    answers only which series are on sale (price labels, the M1 switch), in one query: the
-    cards then have no runs and `seats_left` None. `limit`/`offset` take one page, soonest
-    next run first, across the given services."""
+    Hidden series are skipped unless asked for (S7: shared by direct link). `limit`/`offset`
+    take one page, soonest next run first, across the given services."""
     qs = _on_sale_series(
         business=business,
         services=services,
@@ -184,28 +181,47 @@ def series_cards(
     if limit is not None:
         # The page is cut in SQL, in the order the cards are shown, before runs are fetched.
         qs = qs.order_by("next_live_at", "id")[offset : offset + limit]
-    if with_seats:
-        qs = qs.prefetch_related(
-            Prefetch(
-                "sessions",
-                queryset=Session.objects.filter(
-                    cancelled_at__isnull=True, starts_at__gt=now
-                ).order_by("starts_at", "id"),
-                to_attr="remaining_runs",
-            )
+    qs = qs.prefetch_related(
+        Prefetch(
+            "sessions",
+            queryset=Session.objects.filter(cancelled_at__isnull=True, starts_at__gt=now).order_by(
+                "starts_at", "id"
+            ),
+            to_attr="remaining_runs",
         )
+    )
     by_service: dict[int, list[SeriesCard]] = {s.pk: [] for s in services}
     series_list = list(qs)
-    if with_seats:
-        _count_seats([r for s in series_list for r in s.remaining_runs], now)
+    _count_seats([r for s in series_list for r in s.remaining_runs], now)
     for series in series_list:
-        card = SeriesCard(series, first_starts_at=series.next_live_at, seats_left=None)
-        if with_seats:
-            card.runs = series.remaining_runs
-            card.seats_left = max(min(r.capacity - r.seats_taken for r in card.runs), 0)
+        runs = series.remaining_runs
+        seats_left = max(min(r.capacity - r.seats_taken for r in runs), 0)
+        card = SeriesCard(series, runs, seats_left, first_starts_at=series.next_live_at)
         by_service[series.service_id].append(card)
     for cards in by_service.values():
         cards.sort(key=lambda c: (c.first_starts_at, c.series.pk))
+    return by_service
+
+
+SeriesPrice = tuple[str, int]  # (price type, price in minor units)
+
+
+def series_prices(
+    *, business: Business, services: list[Service], now: dt.datetime
+) -> dict[int, list[SeriesPrice]]:
+    """{service_id: the distinct prices of its series on sale}: all a price label needs (C2),
+    in one query whose result does not grow with the number of series."""
+    rows = (
+        _on_sale_series(
+            business=business, services=services, now=now, include_hidden=False, series_id=None
+        )
+        .order_by()
+        .values_list("service_id", "price_type", "price_minor")
+        .distinct()
+    )
+    by_service: dict[int, list[SeriesPrice]] = {s.pk: [] for s in services}
+    for service_id, price_type, price_minor in rows:
+        by_service[service_id].append((price_type, price_minor))
     return by_service
 
 
@@ -216,35 +232,33 @@ def _single_text(service: Service, business: Business) -> str:
     return f"{amount} · pay on site" if service.price_type == PriceType.ON_SITE else amount
 
 
-def _series_text(cards: list[SeriesCard], business: Business) -> str:
-    prices = sorted(
-        {0 if c.series.price_type == PriceType.FREE else c.series.price_minor for c in cards}
-    )
-    paid = [p for p in prices if p > 0]
+def _series_text(prices: list[SeriesPrice], business: Business) -> str:
+    amounts = sorted({0 if kind == PriceType.FREE else minor for kind, minor in prices})
+    paid = [p for p in amounts if p > 0]
     if not paid:
         return "Series: Free"
     amount = format_money(paid[0], business.currency, business.locale)
     paid_text = f"from {amount}" if len(paid) > 1 else amount
-    paid_types = {c.series.price_type for c in cards if c.series.price_type != PriceType.FREE}
+    paid_types = {kind for kind, _ in prices if kind != PriceType.FREE}
     if paid_types == {PriceType.ON_SITE}:
         paid_text += " · pay on site"
     # C3: a free series is "Free", never "0.00", even beside paid ones.
-    return f"Series: Free or {paid_text}" if 0 in prices else f"Series {paid_text}"
+    return f"Series: Free or {paid_text}" if 0 in amounts else f"Series {paid_text}"
 
 
 def price_label(
     *,
     service: Service,
-    published_series: list[SeriesCard],
+    series_prices: list[SeriesPrice],
     business: Business,
     has_single_runs: bool = True,
 ) -> PriceLabel:
     """C2: single only (mode single, or no published series), series only (mode series, or mode
     both with no run on the single path), or both when both are genuinely offered."""
     single = _single_text(service, business)
-    if not service.is_group or service.sales_mode == SalesMode.SINGLE or not published_series:
+    if not service.is_group or service.sales_mode == SalesMode.SINGLE or not series_prices:
         return PriceLabel(single, None)
-    series = _series_text(published_series, business)
+    series = _series_text(series_prices, business)
     if service.sales_mode == SalesMode.SERIES or not has_single_runs:
         return PriceLabel(None, series)
     return PriceLabel(single, series)
@@ -277,14 +291,14 @@ def hub_entries(*, business: Business, now: dt.datetime) -> list[HubEntry]:
             "name", "id"
         )
     )
-    cards = series_cards(business=business, services=services, now=now, with_seats=False)
+    prices = series_prices(business=business, services=services, now=now)
     with_single = services_with_single_runs(business=business, services=services, now=now)
     return [
         HubEntry(
             s,
             price_label(
                 service=s,
-                published_series=cards[s.pk],
+                series_prices=prices[s.pk],
                 business=business,
                 has_single_runs=s.pk in with_single,
             ),

@@ -33,6 +33,8 @@ from rezerva.tenancy.selectors import get_business_by_slug
 MOVE_OPTIONS_SHOWN = 10
 NEXT_RUNS_AFTER_FULL = 3
 RUNS_ON_PAGE = 60
+SERIES_ON_PAGE = 20
+MAX_PAGE = 10_000
 
 
 def _page(request, template: str, business, context: dict):
@@ -47,17 +49,35 @@ def business_hub(request, slug: str):
     return _page(request, "hub/business.html", business, {"entries": entries})
 
 
-def _service_context(business, service: Service, now, view: str | None) -> dict:
-    runs = offers.run_cards(business=business, service=service, now=now, limit=RUNS_ON_PAGE)
-    # Which series are on sale decides the label and the switch; seats only for the series view.
-    series = offers.series_cards(business=business, services=[service], now=now, with_seats=False)[
-        service.pk
-    ]
-    has_single = service.offers_single and bool(runs)
-    label = offers.price_label(
-        service=service, published_series=series, business=business, has_single_runs=has_single
+def _page_number(request) -> int:
+    """?page=N (1-based); anything else is the first page, as guests expect of a list link."""
+    raw = request.GET.get("page", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
+
+
+def _one_page(items: list, per_page: int) -> tuple[list, bool]:
+    """Items fetched with one extra: (this page, whether a next page exists)."""
+    return items[:per_page], len(items) > per_page
+
+
+def _service_context(business, service: Service, now, view: str | None, page: int) -> dict:
+    runs, more_runs = _one_page(
+        offers.run_cards(
+            business=business,
+            service=service,
+            now=now,
+            limit=RUNS_ON_PAGE + 1,
+            offset=(page - 1) * RUNS_ON_PAGE,
+        ),
+        RUNS_ON_PAGE,
     )
-    has_series = service.offers_series and bool(series)
+    # Which series are on sale decides the label and the switch: their distinct prices suffice.
+    prices = offers.series_prices(business=business, services=[service], now=now)[service.pk]
+    has_single = service.offers_single and (bool(runs) or page > 1)
+    label = offers.price_label(
+        service=service, series_prices=prices, business=business, has_single_runs=has_single
+    )
+    has_series = service.offers_series and bool(prices)
     # M1: the switch appears only when both paths are actually published.
     if (
         view not in ("single", "series")
@@ -65,8 +85,19 @@ def _service_context(business, service: Service, now, view: str | None) -> dict:
         or (view == "series" and not has_series)
     ):
         view = "single" if has_single or not has_series else "series"
+    series, more_series = [], False
     if view == "series":
-        series = offers.series_cards(business=business, services=[service], now=now)[service.pk]
+        series, more_series = _one_page(
+            offers.series_cards(
+                business=business,
+                services=[service],
+                now=now,
+                limit=SERIES_ON_PAGE + 1,
+                offset=(page - 1) * SERIES_ON_PAGE,
+            )[service.pk],
+            SERIES_ON_PAGE,
+        )
+    more = more_series if view == "series" else more_runs
     return {
         "service": service,
         "runs": runs,
@@ -74,6 +105,9 @@ def _service_context(business, service: Service, now, view: str | None) -> dict:
         "label": label,
         "view": view,
         "show_switch": has_single and has_series,
+        "page": page,
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if more else None,
     }
 
 
@@ -81,7 +115,9 @@ def service_page(request, slug: str, service_id: int):
     """Time selection by sales mode (M1, B1): run cards, series packages, or a switch."""
     business = get_business_by_slug(slug)
     service = get_object_or_404(Service, business=business, pk=service_id, is_active=True)
-    context = _service_context(business, service, timezone.now(), request.GET.get("view"))
+    context = _service_context(
+        business, service, timezone.now(), request.GET.get("view"), _page_number(request)
+    )
     return _page(request, "hub/service.html", business, context)
 
 
