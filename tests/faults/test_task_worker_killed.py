@@ -45,6 +45,7 @@ BOOKINGS = 30
 KILL_AFTER = 3  # messages received before the kill: the sweep is well under way, far from done
 SMTP_DELAY_S = 0.15  # per message until the kill, so the kill lands mid-batch
 DEADLINE_S = 20
+WORKER_APP_NAME = "rezerva-sweep-to-kill"
 
 
 class SlowInbox:
@@ -112,6 +113,8 @@ def _worker_env(smtp_port: int) -> dict[str, str]:
         "DATABASE_URL": _test_database_url(),
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "LOG_LEVEL": "WARNING",
+        # libpq names the worker's connection, so the test waits for that one and no other.
+        "PGAPPNAME": WORKER_APP_NAME,
     }
     for name in ("REDIS_URL", "CACHE_URL"):  # the sweep needs no cache; keep the shell's out
         env.pop(name, None)
@@ -126,12 +129,13 @@ def _wait_for(condition, what: str, timeout_s: float = DEADLINE_S) -> None:
         time.sleep(0.01)
 
 
-def _other_backends() -> int:
-    """Connections to this database other than ours (the killed worker's, until PG drops it)."""
+def _worker_backends() -> int:
+    """The killed worker's connections to this database, until PostgreSQL drops them."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " WHERE datname = current_database() AND application_name = %s",
+            [WORKER_APP_NAME],
         )
         return cursor.fetchone()[0]
 
@@ -179,6 +183,7 @@ def test_a_worker_killed_mid_sweep_loses_no_email_and_resends_only_the_one_in_fl
                 f"{KILL_AFTER} messages from the sweep",
             )
             assert child.poll() is None, "the sweep ended before it could be killed"
+            assert _worker_backends() == 1  # the wait below watches a connection that exists
             os.kill(child.pid, signal.SIGKILL)
             assert child.wait(timeout=DEADLINE_S) == -signal.SIGKILL
         finally:
@@ -189,7 +194,7 @@ def test_a_worker_killed_mid_sweep_loses_no_email_and_resends_only_the_one_in_fl
     inbox.delay = 0  # the kill has landed; the recovery need not be slow
     before_kill = len(inbox.received)
     # PostgreSQL notices the dead client; any statement it had sent is finished by then.
-    _wait_for(lambda: _other_backends() == 0, "the killed worker's connection to close")
+    _wait_for(lambda: _worker_backends() == 0, "the killed worker's connection to close")
 
     at_kill = dict(OutboundEmail.objects.values_list("message_id", "status"))
     by_status = Counter(at_kill.values())
