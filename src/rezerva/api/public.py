@@ -31,6 +31,8 @@ LIMITED = {429: schemas.Problem}
 # Lists come a page at a time: a business with 2,000 runs must not answer with all of them.
 PAGE_LIMIT = Query(100, ge=1, le=500, description="How many items (1-500).")
 PAGE_OFFSET = Query(0, ge=0, le=100_000, description="How many items to skip.")
+# A series carries all its remaining runs, so its pages are shorter (as on the service page).
+SERIES_PAGE_LIMIT = Query(20, ge=1, le=100, description="How many series (1-100).")
 
 
 def _page(request, response: HttpResponse, items: list, *, limit: int, offset: int) -> list:
@@ -125,7 +127,7 @@ def list_series(
     response: HttpResponse,
     slug: str,
     service_id: int,
-    limit: int = PAGE_LIMIT,
+    limit: int = SERIES_PAGE_LIMIT,
     offset: int = PAGE_OFFSET,
 ):
     """Series on sale for a service, soonest next run first, with their remaining runs and the
