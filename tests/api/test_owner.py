@@ -9,6 +9,8 @@ from rezerva.booking.services import GuestDetails, book_run
 from rezerva.catalog.models import Service
 from rezerva.scheduling.models import Session
 from rezerva.tenancy.plans import PlanCode
+from tests import builders
+from tests.api.pages import walk_pages
 
 
 def test_owner_endpoints_need_a_valid_token(client, shop):
@@ -117,3 +119,47 @@ def test_owner_cancels_a_run_and_its_participants_are_cancelled(
     )
     assert response.json() == {"bookings_cancelled": 1}
     assert Booking.objects.get(pk=booking.pk).status == "cancelled"
+
+
+def test_owner_run_list_comes_in_pages_in_date_order(client, shop, owner_token, live_now):
+    service = shop[1]
+    for day in range(10, 15):
+        builders.make_session(service, days_ahead=day, now=live_now)
+    url = f"/api/owner/services/{service.pk}/runs"
+    everything = client.get(url, **owner_token).json()
+
+    pages = walk_pages(client, f"{url}?limit=2", **owner_token)
+
+    assert len(everything) == 8  # the lone run, two series runs and five more
+    assert [len(p) for p in pages] == [2, 2, 2, 2]
+    assert [r["id"] for p in pages for r in p] == [r["id"] for r in everything]
+
+
+def test_a_run_with_many_participants_is_listed_page_by_page(client, shop, owner_token):
+    lone = shop[2]
+    booked = builders.add_participants(lone, 7)
+    url = f"/api/owner/runs/{lone.pk}/participants"
+
+    pages = walk_pages(client, f"{url}?limit=3", **owner_token)
+
+    assert [len(p) for p in pages] == [3, 3, 1]
+    assert [b["booking_id"] for p in pages for b in p] == [b.pk for b in booked]
+    assert "Link" not in client.get(url, **owner_token).headers  # 7 fit the default page
+
+
+def test_series_buyers_come_newest_first_page_by_page(client, shop, owner_token):
+    series = shop[3]
+    bought = builders.add_series_buyers(series, 5)
+
+    pages = walk_pages(client, f"/api/owner/series/{series.pk}/purchases?limit=2", **owner_token)
+
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert [b["id"] for p in pages for b in p] == [b.pk for b in reversed(bought)]
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=5001", "offset=-1"])
+def test_a_bad_page_of_participants_is_a_clear_422(client, shop, owner_token, query):
+    lone = shop[2]
+    response = client.get(f"/api/owner/runs/{lone.pk}/participants?{query}", **owner_token)
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"

@@ -11,6 +11,7 @@ from rezerva.tenancy.models import MonthlyUsage
 from rezerva.tenancy.plans import PlanCode
 from rezerva.tenancy.selectors import month_of
 from tests import builders
+from tests.api.pages import walk_pages
 
 GUEST = {"name": "Anna Nowak", "email": "anna@example.com"}
 
@@ -67,25 +68,13 @@ def test_series_list_shows_runs_and_the_tightest_seat_count(client, shop):
     ]
 
 
-def _walk_pages(client, url: str) -> list[list[dict]]:
-    """Follow `Link: rel="next"` from the first page to the last."""
-    pages = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200
-        pages.append(response.json())
-        link = response.headers.get("Link", "")
-        url = link[1 : link.index(">")] if 'rel="next"' in link else None
-    return pages
-
-
 def test_a_long_run_list_comes_in_pages_linked_by_rel_next_in_date_order(client, shop, live_now):
     service = shop[1]
     for day in range(10, 15):
         builders.make_session(service, days_ahead=day, now=live_now)
     everything = client.get(f"/api/public/api-studio/services/{service.pk}/runs").json()
 
-    pages = _walk_pages(client, f"/api/public/api-studio/services/{service.pk}/runs?limit=3")
+    pages = walk_pages(client, f"/api/public/api-studio/services/{service.pk}/runs?limit=3")
 
     assert [len(p) for p in pages] == [3, 3, 2]
     walked = [r["id"] for p in pages for r in p]
@@ -98,7 +87,7 @@ def test_series_list_pages_too(client, shop, live_now):
     _, service, _, first = shop
     later = builders.make_series(service, runs=2, first_day=20, title="Autumn", now=live_now)
 
-    pages = _walk_pages(client, f"/api/public/api-studio/services/{service.pk}/series?limit=1")
+    pages = walk_pages(client, f"/api/public/api-studio/services/{service.pk}/series?limit=1")
 
     assert [[s["id"] for s in p] for p in pages] == [[first.pk], [later.pk]]
 

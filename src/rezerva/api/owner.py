@@ -2,11 +2,13 @@
 
 from zoneinfo import ZoneInfo
 
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
 from ninja.security import HttpBearer
 
 from rezerva.api import schemas
+from rezerva.api.paging import PAGE_LIMIT, PAGE_OFFSET, PEOPLE_PAGE_LIMIT, page_of, window
 from rezerva.booking import selectors as booking_selectors
 from rezerva.booking import services as booking_services
 from rezerva.booking.models import CancelledBy
@@ -101,14 +103,22 @@ def create_service(request, payload: schemas.ServiceIn):
 
 
 @router.get("/services/{service_id}/runs", response={200: list[schemas.OwnerRunOut], **ERRORS})
-def runs(request, service_id: int, past: bool = False):
-    """A service's upcoming (or past) runs with seats taken."""
+def runs(
+    request,
+    response: HttpResponse,
+    service_id: int,
+    past: bool = False,
+    limit: int = PAGE_LIMIT,
+    offset: int = PAGE_OFFSET,
+):
+    """A service's upcoming (or past) runs with seats taken, a page at a time."""
     business = request.business
     service = catalog_selectors.get_service_for_business(business=business, service_id=service_id)
     pick = scheduling_selectors.past_runs if past else scheduling_selectors.upcoming_runs
-    return _runs_out(
-        list(pick(business=business, service=service, now=timezone.now())[:500]), business
+    found = window(
+        pick(business=business, service=service, now=timezone.now()), limit=limit, offset=offset
     )
+    return _runs_out(page_of(request, response, found, limit=limit, offset=offset), business)
 
 
 def _wall(moment, business):
@@ -156,10 +166,21 @@ def cancel_run(request, session_id: int, payload: schemas.CancelIn):
 @router.get(
     "/runs/{session_id}/participants", response={200: list[schemas.ParticipantOut], **ERRORS}
 )
-def participants(request, session_id: int):
-    """Everyone booked on a run and how they booked."""
+def participants(
+    request,
+    response: HttpResponse,
+    session_id: int,
+    limit: int = PEOPLE_PAGE_LIMIT,
+    offset: int = PAGE_OFFSET,
+):
+    """Everyone booked on a run and how they booked, in booking order, a page at a time."""
     run = scheduling_selectors.get_session_for_business(
         business=request.business, session_id=session_id
+    )
+    found = window(
+        booking_selectors.participants_of_session(business=request.business, session=run),
+        limit=limit,
+        offset=offset,
     )
     return [
         schemas.ParticipantOut(
@@ -171,7 +192,7 @@ def participants(request, session_id: int):
             status=b.status,
             purchase_id=b.purchase_id,
         )
-        for b in booking_selectors.participants_of_session(business=request.business, session=run)
+        for b in page_of(request, response, found, limit=limit, offset=offset)
     ]
 
 
@@ -197,11 +218,22 @@ def series(request, service_id: int):
 
 
 @router.get("/series/{series_id}/purchases", response={200: list[schemas.PurchaseOut], **ERRORS})
-def purchases(request, series_id: int):
-    """A series' buyers."""
+def purchases(
+    request,
+    response: HttpResponse,
+    series_id: int,
+    limit: int = PEOPLE_PAGE_LIMIT,
+    offset: int = PAGE_OFFSET,
+):
+    """A series' buyers, newest first, a page at a time."""
     business = request.business
     series_obj = scheduling_selectors.get_series_for_business(
         business=business, series_id=series_id
+    )
+    found = window(
+        booking_selectors.buyers_of_series(business=business, series=series_obj),
+        limit=limit,
+        offset=offset,
     )
     return [
         schemas.PurchaseOut(
@@ -214,7 +246,7 @@ def purchases(request, series_id: int):
             currency=p.currency,
             created_at=p.created_at,
         )
-        for p in booking_selectors.buyers_of_series(business=business, series=series_obj)[:1000]
+        for p in page_of(request, response, found, limit=limit, offset=offset)
     ]
 
 

@@ -5,10 +5,11 @@ from zoneinfo import ZoneInfo
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Header, Query, Router, Status
+from ninja import Header, Router, Status
 from ninja.decorators import decorate_view
 
 from rezerva.api import schemas
+from rezerva.api.paging import PAGE_LIMIT, PAGE_OFFSET, SERIES_PAGE_LIMIT, page_of
 from rezerva.booking import offers
 from rezerva.booking import services as booking_services
 from rezerva.booking.links import manage_url
@@ -26,23 +27,6 @@ router = Router(tags=["public"])
 PROBLEMS = {400: schemas.Problem, 404: schemas.Problem, 409: schemas.Problem, 422: schemas.Problem}
 # Per-client limits shared with the hub pages (core/ratelimit.py); over them: 429 + Retry-After.
 LIMITED = {429: schemas.Problem}
-
-
-# Lists come a page at a time: a business with 2,000 runs must not answer with all of them.
-PAGE_LIMIT = Query(100, ge=1, le=500, description="How many items (1-500).")
-PAGE_OFFSET = Query(0, ge=0, le=100_000, description="How many items to skip.")
-# A series carries all its remaining runs, so its pages are shorter (as on the service page).
-SERIES_PAGE_LIMIT = Query(20, ge=1, le=100, description="How many series (1-100).")
-
-
-def _page(request, response: HttpResponse, items: list, *, limit: int, offset: int) -> list:
-    """Cut a page fetched with one extra item; that item means a next page (RFC 8288 Link)."""
-    if len(items) > limit:
-        query = request.GET.copy()
-        query["limit"], query["offset"] = str(limit), str(offset + limit)
-        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        response["Link"] = f'<{next_url}>; rel="next"'
-    return items[:limit]
 
 
 def _service(business, service_id: int) -> Service:
@@ -91,7 +75,7 @@ def list_runs(
     cards = offers.run_cards(
         business=business, service=service, now=timezone.now(), limit=limit + 1, offset=offset
     )
-    cards = _page(request, response, cards, limit=limit, offset=offset)
+    cards = page_of(request, response, cards, limit=limit, offset=offset)
     return [
         schemas.RunOut(
             id=c.session.pk,
@@ -143,7 +127,7 @@ def list_series(
         limit=limit + 1,
         offset=offset,
     )[service.pk]
-    cards = _page(request, response, cards, limit=limit, offset=offset)
+    cards = page_of(request, response, cards, limit=limit, offset=offset)
     zone = _zone(business)
     return [
         schemas.SeriesOut(

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from rezerva.booking.models import Booking, BookingStatus, ConsentDefinition, SeriesPurchase
@@ -73,9 +73,9 @@ def purchase_bookings(*, purchase) -> list[Booking]:
     )
 
 
-def participants_of_session(*, business, session) -> list[Booking]:
+def participants_of_session(*, business, session) -> QuerySet[Booking]:
     """Everyone booked on a run (all statuses), with how they booked, newest last."""
-    return list(
+    return (
         Booking.objects.filter(business=business, session=session)
         .select_related("purchase", "payment")
         .order_by("created_at", "pk")
@@ -84,7 +84,9 @@ def participants_of_session(*, business, session) -> list[Booking]:
 
 def buyers_of_series(*, business, series):
     """A series' purchases, newest first."""
-    return SeriesPurchase.objects.filter(business=business, series=series).order_by("-created_at")
+    return SeriesPurchase.objects.filter(business=business, series=series).order_by(
+        "-created_at", "-pk"
+    )
 
 
 def get_booking_for_business(*, business, booking_id: int) -> Booking:
