@@ -8,7 +8,10 @@ LOCK ORDER (every transaction that locks more than one kind of row takes them in
 Series buyers and drop-in guests therefore queue on the same Session rows and cannot deadlock.
 Booking rows, ascending id (booking.locks.bookings_for_update), come right after the Session
 rows of their run and before step 2: the owner's bulk actions (booking.services.operations)
-lock the run, then the selected bookings; a lone booking cancel locks just its booking.
+lock the run, then the selected bookings; a lone booking cancel locks just its booking; the
+run and purchase cancel cascades lock their bookings in id order before the UPDATE (a bare
+multi-row UPDATE locks in scan order). The hold sweep locks with SKIP LOCKED: it never waits,
+so it cannot deadlock with a cascade or a late payment (booking/services/holds.py).
 
 Placing a booking or purchase writes its new rows before step 1 and takes steps 1-3 last, so
 the run is locked only for the recount, the usage tick and the commit (booking/services/place.py).

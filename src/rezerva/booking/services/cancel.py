@@ -29,8 +29,19 @@ class CancelResult:
 
 
 def _cancel_rows(booking_ids: list[int], *, by: str, now: dt.datetime) -> int:
-    """Mark active bookings cancelled; the status filter makes a repeat a no-op."""
-    return Booking.objects.filter(pk__in=booking_ids, status__in=ACTIVE_STATUSES).update(
+    """Mark active bookings cancelled; the status filter makes a repeat a no-op.
+
+    The rows are locked in id order first: a bare multi-row UPDATE locks in scan order, and two
+    cascades (or a cascade and a bulk action) overlapping on rows could then deadlock."""
+    if not booking_ids:
+        return 0
+    active = list(
+        Booking.objects.select_for_update(of=("self",))
+        .filter(pk__in=sorted(set(booking_ids)), status__in=ACTIVE_STATUSES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return Booking.objects.filter(pk__in=active, status__in=ACTIVE_STATUSES).update(
         status=BookingStatus.CANCELLED, cancelled_at=now, cancelled_by=by, updated_at=now
     )
 
