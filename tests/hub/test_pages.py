@@ -256,6 +256,48 @@ def test_s7_hidden_series_opens_by_its_direct_link_but_is_not_listed(client, bus
     assert book_series_url(hidden) in body(direct)
 
 
+def test_s7_drop_ins_of_a_hidden_series_are_not_listed_but_open_from_its_direct_link(
+    client, business, real_now
+):
+    service = builders.make_group_service(business, sales_mode=SalesMode.BOTH, now=real_now)
+    lone = builders.make_session(service, days_ahead=3, now=real_now)
+    hidden = builders.make_series(
+        service, runs=2, title="Friends only", is_visible=False, drop_in_enabled=True, now=real_now
+    )
+    hidden_runs = list(hidden.sessions.order_by("starts_at"))
+
+    listing = body(client.get(service_url(service)))
+    runs_json = client.get(f"/api/public/{business.slug}/services/{service.pk}/runs").json()
+    direct = client.get(reverse("hub:series", args=[business.slug, hidden.pk]))
+
+    assert book_run_url(lone) in listing
+    assert not any(book_run_url(run) in listing for run in hidden_runs)
+    assert [r["id"] for r in runs_json] == [lone.pk]
+    assert direct.status_code == 200
+    assert [book_run_url(run) in body(direct) for run in hidden_runs] == [True, True]
+    booked = client.post(book_run_url(hidden_runs[0]), _form())
+    assert booked.status_code == 302
+    assert Booking.objects.get(business=business).kind == Booking.Kind.DROP_IN
+
+
+def test_a_series_page_offers_its_drop_in_dates_only_when_drop_ins_are_open(
+    client, business, real_now
+):
+    service = builders.make_group_service(business, sales_mode=SalesMode.BOTH, now=real_now)
+    open_series = builders.make_series(
+        service, runs=2, title="Open", drop_in_enabled=True, now=real_now
+    )
+    closed = builders.make_series(service, runs=2, title="Closed", first_day=20, now=real_now)
+
+    open_page = body(client.get(reverse("hub:series", args=[business.slug, open_series.pk])))
+    closed_page = body(client.get(reverse("hub:series", args=[business.slug, closed.pk])))
+
+    assert "Or drop in to one date" in open_page
+    assert all(book_run_url(run) in open_page for run in open_series.sessions.all())
+    assert "Or drop in to one date" not in closed_page
+    assert not any(book_run_url(run) in closed_page for run in closed.sessions.all())
+
+
 # --- booking through the page (B2, B5) -------------------------------------------------------
 
 

@@ -23,7 +23,8 @@ BOUNDS = {
     "hub": 4,  # business, services, series on sale, services with single runs
     "service_page": 5,  # business, service, runs, their seats, series on sale
     "series_list": 8,  # ... and the series with their runs and seats
-    "series_page": 5,  # business, series + service, series on sale, its runs, their seats
+    # business, series + service, series on sale, its runs, their seats, drop-in runs, seats
+    "series_page": 7,
     "json_services": 4,
     "json_runs": 4,
     "json_series": 5,

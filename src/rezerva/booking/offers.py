@@ -81,6 +81,13 @@ def _count_seats(runs: list[Session], now: dt.datetime) -> list[Session]:
     return runs
 
 
+# D3: the single path is runs in no series plus drop-in runs of active series. S7: drop-ins of a
+# hidden series are not listed; they open from the series' direct link (or the run's own link).
+_DROP_IN = Q(series__drop_in_enabled=True, series__is_active=True)
+_SINGLE_PATH = Q(series__isnull=True) | _DROP_IN
+_LISTED_SINGLE_PATH = Q(series__isnull=True) | (_DROP_IN & Q(series__is_visible=True))
+
+
 def _sellable_runs(business: Business, now: dt.datetime) -> QuerySet[Session]:
     return Session.objects.filter(business=business, starts_at__gt=now, cancelled_at__isnull=True)
 
@@ -93,20 +100,25 @@ def run_cards(
     limit: int | None = None,
     offset: int = 0,
     session_id: int | None = None,
+    series_id: int | None = None,
 ) -> list[RunCard]:
     """B1, D3: upcoming runs on the single path, full ones included (shown as "Full"), soonest
-    first; `limit`/`offset` take one page of them, `session_id` narrows it to one run."""
+    first; `limit`/`offset` take one page of them. `session_id` narrows it to one run and
+    `series_id` to one series' drop-ins, hidden series included (S7: reached by direct link)."""
     if not (service.is_group and service.offers_single):
         return []
+    direct = session_id is not None or series_id is not None
     runs = (
         _sellable_runs(business, now)
         .filter(service=service)
-        .filter(Q(series__isnull=True) | Q(series__drop_in_enabled=True, series__is_active=True))
+        .filter(_SINGLE_PATH if direct else _LISTED_SINGLE_PATH)
         .select_related("series", "performer")
         .order_by("starts_at", "id")
     )
     if session_id is not None:
         runs = runs.filter(pk=session_id)
+    if series_id is not None:
+        runs = runs.filter(series_id=series_id)
     if limit is not None:
         runs = runs[offset : offset + limit]
     elif offset:
@@ -271,7 +283,7 @@ def services_with_single_runs(
     return set(
         _sellable_runs(business, now)
         .filter(service__in=services)
-        .filter(Q(series__isnull=True) | Q(series__drop_in_enabled=True, series__is_active=True))
+        .filter(_LISTED_SINGLE_PATH)
         .values_list("service_id", flat=True)
         .order_by()  # without it, Session's default ordering joins the DISTINCT (one row per run)
         .distinct()

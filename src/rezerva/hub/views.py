@@ -131,11 +131,19 @@ def series_page(request, slug: str, series_id: int):
     cards = offers.series_cards(
         business=business, services=[series.service], now=now, series_id=series.pk
     )[series.service_id]
+    drop_ins = offers.run_cards(
+        business=business, service=series.service, now=now, series_id=series.pk
+    )
     return _page(
         request,
         "hub/series.html",
         business,
-        {"series": series, "service": series.service, "card": cards[0] if cards else None},
+        {
+            "series": series,
+            "service": series.service,
+            "card": cards[0] if cards else None,
+            "drop_ins": drop_ins,
+        },
     )
 
 
