@@ -73,7 +73,7 @@ def record_event(
     business: Business | None = None,
     bookings: Sequence[Booking] = (),
 ) -> list[int]:
-    """Write the event's outbox rows and calendar sequence bumps; returns the queued row ids.
+    """Write the event's outbox rows and calendar sequence bumps; returns the rows' ids.
 
     Precondition: called inside the transaction that made the change; outside one it opens its
     own, so the rows stay all-or-nothing. `business` and `bookings` (with their run loaded) are
@@ -104,14 +104,16 @@ def _insert(business: Business, rows: list[OutboundEmail], now: dt.datetime) -> 
         row.business = business
         row.available_at = now
         row.message_id = f"<{uuid.uuid4().hex}@{domain}>"
-    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
-    return list(
-        OutboundEmail.objects.filter(
-            business=business, dedupe_key__in=[r.dedupe_key for r in rows], status=Status.QUEUED
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    # A repeated event meets its earlier rows: the no-op update (the key onto itself) leaves them
+    # as they are but returns their ids too, in one statement. Sending claims only queued rows,
+    # so an id already sent sends nothing.
+    OutboundEmail.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["business", "dedupe_key"],
+        update_fields=["dedupe_key"],
     )
+    return sorted(r.pk for r in rows)
 
 
 def _bookings(business: Business, ids: Iterable[int], known: dict[int, Booking]) -> list[Booking]:
@@ -177,8 +179,8 @@ def _bump_sequences(business: Business, pairs: list[tuple[int, int]]) -> dict[tu
 def _on_booking_confirmed(
     business: Business, event: events.DomainEvent, known: dict[int, Booking]
 ) -> list[OutboundEmail]:
+    # No CalendarEntry yet: the sequence is 0 until the data first changes (_bump_sequences).
     bookings = _bookings(business, event.booking_ids, known)
-    _ensure_entries(business, [(b.pk, b.session_id) for b in bookings])
     rows: list[OutboundEmail] = []
     for b in bookings:
         ref = {"booking": b, "session_id": b.session_id}
@@ -198,7 +200,6 @@ def _on_purchase_confirmed(
     if not bookings:
         return []
     purchase = bookings[0].purchase
-    _ensure_entries(business, [(b.pk, b.session_id) for b in bookings])
     key = f"purchase:{purchase.pk}"
     return [
         _row(Kind.PURCHASE_CONFIRMED, purchase.guest_email, f"confirmed:{key}", purchase=purchase),

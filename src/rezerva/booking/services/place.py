@@ -13,12 +13,15 @@ Why this never oversells: a transaction counts only after it holds the run's loc
 earlier holder has committed by then, and on PostgreSQL (READ COMMITTED) each statement sees
 every committed row plus its own. Writing before locking needs the run lock to be FOR NO KEY
 UPDATE (scheduling/locks.py). Idempotency: the unique (business, idempotency_key) makes a twin
-request wait for the first one's commit and then fail; it returns the first one's booking.
+request wait for the first one's commit and then fail; it returns the first one's booking. The
+key is looked up only when a write fails (`_idempotent`), so a first attempt reads nothing extra.
 """
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -44,7 +47,7 @@ from rezerva.booking.models import (
 from rezerva.booking.offers import seat_offer
 from rezerva.booking.selectors import seats_taken
 from rezerva.catalog.models import PriceType, Service
-from rezerva.core.errors import ValidationFailed
+from rezerva.core.errors import DomainError, ValidationFailed
 from rezerva.core.locking import lock_timeout
 from rezerva.coupons.errors import CouponNotValid
 from rezerva.coupons.services import record_redemption, redeem_coupon
@@ -68,6 +71,7 @@ _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
 # SQLSTATEs that mean "contention, try again": lock_timeout and deadlock_detected.
 _BUSY_SQLSTATES = {"55P03", "40P01"}
+Placed = TypeVar("Placed", Booking, SeriesPurchase)
 
 
 @dataclass(frozen=True)
@@ -284,6 +288,26 @@ def _existing(model, business: Business, key: str | None):
     return model.objects.filter(business=business, idempotency_key=key).first()
 
 
+def _idempotent(
+    model: type[Placed], business: Business, key: str | None, write: Callable[[], Placed]
+) -> Placed:
+    """A repeated Idempotency-Key returns the first booking, read only when a write fails: the
+    unique key stops a twin insert (after the first one commits), and a refusal of the retry
+    (run since filled or cancelled, coupon used up) yields to the booking it already made."""
+    try:
+        return write()
+    except (DomainError, IntegrityError):
+        if existing := _existing(model, business, key):
+            return existing
+        raise
+
+
+def _no_coupon_use_yet(target: Booking | SeriesPurchase) -> None:
+    """A new booking has no coupon use until `_redeem_discount` records one (it sets the cache
+    itself); saying so spares the API response a query for it."""
+    type(target).coupon_redemption.related.set_cached_value(target, None)
+
+
 def _place_run_booking(
     *,
     business: Business,
@@ -299,8 +323,24 @@ def _place_run_booking(
     agreed = _agreed_consents(business, agreements)
     key = _clean_key(idempotency_key)
     code = _clean_coupon_code(coupon_code)
-    if existing := _existing(Booking, business, key):
-        return existing
+    return _idempotent(
+        Booking,
+        business,
+        key,
+        lambda: _write_run_booking(business, session_id, kind, guest, agreed, key, code, now),
+    )
+
+
+def _write_run_booking(
+    business: Business,
+    session_id: int,
+    kind: str | None,
+    guest: GuestDetails,
+    agreed: list[ConsentDefinition],
+    key: str | None,
+    code: str | None,
+    now: dt.datetime,
+) -> Booking:
     try:
         with transaction.atomic(durable=True), lock_timeout():
             run = (
@@ -339,6 +379,7 @@ def _place_run_booking(
                 guest_email=guest.email,
                 guest_phone=guest.phone,
             )
+            _no_coupon_use_yet(booking)
             _record_consents(business, agreed, now, booking=booking)
             log_activity(
                 business=business,
@@ -383,10 +424,6 @@ def _place_run_booking(
     except OperationalError as exc:
         if _is_busy(exc):
             raise BookingBusy() from exc
-        raise
-    except IntegrityError:
-        if existing := _existing(Booking, business, key):
-            return existing
         raise
     return booking
 
@@ -505,8 +542,23 @@ def purchase_series(
     agreed = _agreed_consents(business, agreements)
     key = _clean_key(idempotency_key)
     code = _clean_coupon_code(coupon_code)
-    if existing := _existing(SeriesPurchase, business, key):
-        return existing
+    return _idempotent(
+        SeriesPurchase,
+        business,
+        key,
+        lambda: _write_series_purchase(business, series_id, guest, agreed, key, code, now),
+    )
+
+
+def _write_series_purchase(
+    business: Business,
+    series_id: int,
+    guest: GuestDetails,
+    agreed: list[ConsentDefinition],
+    key: str | None,
+    code: str | None,
+    now: dt.datetime,
+) -> SeriesPurchase:
     try:
         with transaction.atomic(durable=True), lock_timeout():
             series = (
@@ -546,6 +598,7 @@ def purchase_series(
                 idempotency_key=key,
                 **guest_fields,
             )
+            _no_coupon_use_yet(purchase)
             bookings = Booking.objects.bulk_create(
                 Booking(
                     business=business,
@@ -612,9 +665,5 @@ def purchase_series(
     except OperationalError as exc:
         if _is_busy(exc):
             raise BookingBusy() from exc
-        raise
-    except IntegrityError:
-        if existing := _existing(SeriesPurchase, business, key):
-            return existing
         raise
     return purchase
