@@ -19,7 +19,8 @@ key is looked up only when a write fails (`_idempotent`), so a first attempt rea
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -232,7 +233,7 @@ def _discounted(
     series_id: int | None,
     now: dt.datetime,
 ) -> tuple[_Offer, _Discount | None]:
-    """P4: quote a coupon on the offer before the locks; `_redeem_discount` confirms it."""
+    """P4: quote a coupon on the offer before the locks; `_count_and_redeem` confirms it."""
     if code is None:
         return offer, None
     _, off = redeem_coupon(
@@ -249,7 +250,21 @@ def _discounted(
     return discounted, _Discount(code, offer.price_minor, off)
 
 
-def _redeem_discount(
+@contextmanager
+def _refusals(business: Business, now: dt.datetime) -> Iterator[None]:
+    """Turn what the database refused into the guest's error: the plan limit (after the
+    rollback, so the owner's notice survives it) and lock contention as "busy, try again"."""
+    try:
+        yield
+    except PlanLimitReached:
+        _refuse_at_limit(business, now)
+    except OperationalError as exc:
+        if _is_busy(exc):
+            raise BookingBusy() from exc
+        raise
+
+
+def _count_and_redeem(
     business: Business,
     discount: _Discount | None,
     guest: GuestDetails,
@@ -259,7 +274,10 @@ def _redeem_discount(
     now: dt.datetime,
     **target,
 ) -> None:
-    """P4, under the run and usage locks: lock the coupon, re-check its limits, count the use."""
+    """Last, under the run locks: tick this month's usage (P3), then lock the coupon, re-check
+    its limits and count its use (P4)."""
+    if not tick_monthly_usage(business=business, now=now):
+        raise PlanLimitReached()
     if discount is None:
         return
     coupon, off = redeem_coupon(
@@ -303,7 +321,7 @@ def _idempotent(
 
 
 def _no_coupon_use_yet(target: Booking | SeriesPurchase) -> None:
-    """A new booking has no coupon use until `_redeem_discount` records one (it sets the cache
+    """A new booking has no coupon use until `_count_and_redeem` records one (it sets the cache
     itself); saying so spares the API response a query for it."""
     type(target).coupon_redemption.related.set_cached_value(target, None)
 
@@ -341,90 +359,81 @@ def _write_run_booking(
     code: str | None,
     now: dt.datetime,
 ) -> Booking:
-    try:
-        with transaction.atomic(durable=True), lock_timeout():
-            run = (
-                Session.objects.select_related("service", "series")
-                .filter(business=business, pk=session_id)
-                .first()
-            )
-            if run is None:
-                raise SessionNotFound()
-            service, series = run.service, run.series
-            if kind is None:  # book_run: the path the run is open to
-                kind = Booking.Kind.DROP_IN if series is not None else Booking.Kind.SINGLE
-            list_offer = _run_offer(run, service, series, kind, now)
-            offer, discount = _discounted(
-                business,
-                code,
-                guest,
-                list_offer,
-                service_id=service.pk,
-                series_id=run.series_id,
-                now=now,
-            )
-            status, hold = _status_and_hold(business, offer, now)
-            booking = Booking.objects.create(
+    with _refusals(business, now), transaction.atomic(durable=True), lock_timeout():
+        run = (
+            Session.objects.select_related("service", "series")
+            .filter(business=business, pk=session_id)
+            .first()
+        )
+        if run is None:
+            raise SessionNotFound()
+        service, series = run.service, run.series
+        if kind is None:  # book_run: the path the run is open to
+            kind = Booking.Kind.DROP_IN if series is not None else Booking.Kind.SINGLE
+        list_offer = _run_offer(run, service, series, kind, now)
+        offer, discount = _discounted(
+            business,
+            code,
+            guest,
+            list_offer,
+            service_id=service.pk,
+            series_id=run.series_id,
+            now=now,
+        )
+        status, hold = _status_and_hold(business, offer, now)
+        booking = Booking.objects.create(
+            business=business,
+            session=run,
+            kind=kind,
+            status=status,
+            price_minor=offer.price_minor,
+            price_type=offer.price_type,
+            currency=business.currency,
+            hold_expires_at=hold,
+            confirmed_at=now if status == BookingStatus.CONFIRMED else None,
+            idempotency_key=key,
+            guest_name=guest.name,
+            guest_email=guest.email,
+            guest_phone=guest.phone,
+        )
+        _no_coupon_use_yet(booking)
+        _record_consents(business, agreed, now, booking=booking)
+        log_activity(
+            business=business,
+            actor=None,
+            action="booking.placed",
+            target=booking.pk,
+            kind=kind,
+            status=status,
+            session_id=run.pk,
+        )
+        if status == BookingStatus.CONFIRMED:
+            notify(
+                DomainEvent(
+                    BOOKING_CONFIRMED, business.pk, booking_ids=(booking.pk,), session_id=run.pk
+                ),
                 business=business,
-                session=run,
-                kind=kind,
-                status=status,
-                price_minor=offer.price_minor,
-                price_type=offer.price_type,
-                currency=business.currency,
-                hold_expires_at=hold,
-                confirmed_at=now if status == BookingStatus.CONFIRMED else None,
-                idempotency_key=key,
-                guest_name=guest.name,
-                guest_email=guest.email,
-                guest_phone=guest.phone,
+                bookings=[booking],
             )
-            _no_coupon_use_yet(booking)
-            _record_consents(business, agreed, now, booking=booking)
-            log_activity(
-                business=business,
-                actor=None,
-                action="booking.placed",
-                target=booking.pk,
-                kind=kind,
-                status=status,
-                session_id=run.pk,
-            )
-            if status == BookingStatus.CONFIRMED:
-                notify(
-                    DomainEvent(
-                        BOOKING_CONFIRMED, business.pk, booking_ids=(booking.pk,), session_id=run.pk
-                    ),
-                    business=business,
-                    bookings=[booking],
-                )
-            # The critical section: from here to the commit the run is locked.
-            locked_runs = sessions_for_update(business=business, session_ids=[run.pk])
-            if not locked_runs:
-                raise SessionNotFound()
-            locked = locked_runs[0]
-            if (locked.series_id, locked.service_id) != (run.series_id, run.service_id):
-                raise BookingBusy("This session just changed. Please try again.")
-            _run_offer(locked, service, series, kind, now)
-            if seats_taken(session_ids=[run.pk], now=now)[run.pk] > locked.capacity:
-                raise SessionFull(session_ids=[run.pk])
-            if not tick_monthly_usage(business=business, now=now):
-                raise PlanLimitReached()
-            _redeem_discount(
-                business,
-                discount,
-                guest,
-                service_id=service.pk,
-                series_id=run.series_id,
-                now=now,
-                booking=booking,
-            )
-    except PlanLimitReached:
-        _refuse_at_limit(business, now)
-    except OperationalError as exc:
-        if _is_busy(exc):
-            raise BookingBusy() from exc
-        raise
+        # The critical section: from here to the commit the run is locked.
+        locked_runs = sessions_for_update(business=business, session_ids=[run.pk])
+        if not locked_runs:
+            raise SessionNotFound()
+        locked = locked_runs[0]
+        if (locked.series_id, locked.service_id) != (run.series_id, run.service_id):
+            raise BookingBusy("This session just changed. Please try again.")
+        _run_offer(locked, service, series, kind, now)
+        if seats_taken(session_ids=[run.pk], now=now)[run.pk] > locked.capacity:
+            raise SessionFull(session_ids=[run.pk])
+        _count_and_redeem(
+            business,
+            discount,
+            guest,
+            service_id=service.pk,
+            series_id=run.series_id,
+            now=now,
+            booking=booking,
+        )
     return booking
 
 
@@ -559,111 +568,100 @@ def _write_series_purchase(
     code: str | None,
     now: dt.datetime,
 ) -> SeriesPurchase:
-    try:
-        with transaction.atomic(durable=True), lock_timeout():
-            series = (
-                Series.objects.select_related("service")
-                .filter(business=business, pk=series_id)
-                .first()
-            )
-            if series is None:
-                raise SeriesNotFound()
-            service = series.service
-            run_ids = _series_runs(business, series_id, now)
-            _check_series_on_sale(series, service, run_ids, now)
-            offer, discount = _discounted(
-                business,
-                code,
-                guest,
-                _Offer(Booking.Kind.SERIES, series.price_type, series.price_minor),
-                service_id=service.pk,
-                series_id=series.pk,
-                now=now,
-            )
-            status, hold = _status_and_hold(business, offer, now)
-            guest_fields = {
-                "guest_name": guest.name,
-                "guest_email": guest.email,
-                "guest_phone": guest.phone,
-            }
-            purchase = SeriesPurchase.objects.create(
+    with _refusals(business, now), transaction.atomic(durable=True), lock_timeout():
+        series = (
+            Series.objects.select_related("service").filter(business=business, pk=series_id).first()
+        )
+        if series is None:
+            raise SeriesNotFound()
+        service = series.service
+        run_ids = _series_runs(business, series_id, now)
+        _check_series_on_sale(series, service, run_ids, now)
+        offer, discount = _discounted(
+            business,
+            code,
+            guest,
+            _Offer(Booking.Kind.SERIES, series.price_type, series.price_minor),
+            service_id=service.pk,
+            series_id=series.pk,
+            now=now,
+        )
+        status, hold = _status_and_hold(business, offer, now)
+        guest_fields = {
+            "guest_name": guest.name,
+            "guest_email": guest.email,
+            "guest_phone": guest.phone,
+        }
+        purchase = SeriesPurchase.objects.create(
+            business=business,
+            series=series,
+            status=status,
+            price_minor=offer.price_minor,
+            price_type=offer.price_type,
+            currency=business.currency,
+            hold_expires_at=hold,
+            confirmed_at=now if status == BookingStatus.CONFIRMED else None,
+            idempotency_key=key,
+            **guest_fields,
+        )
+        _no_coupon_use_yet(purchase)
+        bookings = Booking.objects.bulk_create(
+            Booking(
                 business=business,
-                series=series,
+                session_id=run_id,
+                purchase=purchase,
+                kind=Booking.Kind.SERIES,
                 status=status,
-                price_minor=offer.price_minor,
+                price_minor=0,
                 price_type=offer.price_type,
                 currency=business.currency,
                 hold_expires_at=hold,
-                confirmed_at=now if status == BookingStatus.CONFIRMED else None,
-                idempotency_key=key,
+                confirmed_at=purchase.confirmed_at,
                 **guest_fields,
             )
-            _no_coupon_use_yet(purchase)
-            bookings = Booking.objects.bulk_create(
-                Booking(
-                    business=business,
-                    session_id=run_id,
-                    purchase=purchase,
-                    kind=Booking.Kind.SERIES,
-                    status=status,
-                    price_minor=0,
-                    price_type=offer.price_type,
-                    currency=business.currency,
-                    hold_expires_at=hold,
-                    confirmed_at=purchase.confirmed_at,
-                    **guest_fields,
-                )
-                for run_id in run_ids
-            )
-            _record_consents(business, agreed, now, purchase=purchase)
-            log_activity(
+            for run_id in run_ids
+        )
+        _record_consents(business, agreed, now, purchase=purchase)
+        log_activity(
+            business=business,
+            actor=None,
+            action="purchase.placed",
+            target=purchase.pk,
+            series_id=series.pk,
+            status=status,
+            runs=len(run_ids),
+        )
+        if status == BookingStatus.CONFIRMED:
+            notify(
+                DomainEvent(
+                    PURCHASE_CONFIRMED,
+                    business.pk,
+                    purchase_id=purchase.pk,
+                    booking_ids=tuple(b.pk for b in bookings),
+                ),
                 business=business,
-                actor=None,
-                action="purchase.placed",
-                target=purchase.pk,
-                series_id=series.pk,
-                status=status,
-                runs=len(run_ids),
             )
-            if status == BookingStatus.CONFIRMED:
-                notify(
-                    DomainEvent(
-                        PURCHASE_CONFIRMED,
-                        business.pk,
-                        purchase_id=purchase.pk,
-                        booking_ids=tuple(b.pk for b in bookings),
-                    ),
-                    business=business,
-                )
-            # The critical section: from here to the commit the series' runs are locked.
-            runs = sessions_for_update(business=business, session_ids=run_ids)
-            # The runs we locked must still be exactly the series' upcoming runs.
-            if _series_runs(business, series_id, now) != [r.pk for r in runs] or (
-                len(runs) != len(run_ids)
-            ):
-                raise BookingBusy("This series just changed. Please try again.")
-            taken = seats_taken(session_ids=run_ids, now=now)
-            full = [r.pk for r in runs if taken[r.pk] > r.capacity]
-            if full:
-                raise SeriesSoldOut(
-                    "This series is sold out: at least one of its sessions is full.",
-                    session_ids=full,
-                )
-            if not tick_monthly_usage(business=business, now=now):
-                raise PlanLimitReached()
-            _redeem_discount(
-                business,
-                discount,
-                guest,
-                service_id=service.pk,
-                series_id=series.pk,
-                now=now,
-                purchase=purchase,
+        # The critical section: from here to the commit the series' runs are locked.
+        runs = sessions_for_update(business=business, session_ids=run_ids)
+        # The runs we locked must still be exactly the series' upcoming runs.
+        if _series_runs(business, series_id, now) != [r.pk for r in runs] or (
+            len(runs) != len(run_ids)
+        ):
+            raise BookingBusy("This series just changed. Please try again.")
+        taken = seats_taken(session_ids=run_ids, now=now)
+        full = [r.pk for r in runs if taken[r.pk] > r.capacity]
+        if full:
+            raise SeriesSoldOut(
+                "This series is sold out: at least one of its sessions is full.",
+                session_ids=full,
             )
-    except PlanLimitReached:
-        _refuse_at_limit(business, now)
-    except OperationalError as exc:
-        if _is_busy(exc):
-            raise BookingBusy() from exc
-        raise
+        _count_and_redeem(
+            business,
+            discount,
+            guest,
+            service_id=service.pk,
+            series_id=series.pk,
+            now=now,
+            purchase=purchase,
+        )
     return purchase
