@@ -265,6 +265,26 @@ def _db_ceiling(seed: str, business, session_id: int, clients: int, seconds: flo
     }
 
 
+def _throughput(server, slug: str, session_id: int, args) -> dict:
+    """One capacity-100,000 run for `args.seconds`: rate, latency, CPU by process group."""
+    meter = common.CpuMeter(server)
+    meter.start()
+    tally, elapsed = _drive(server.port, slug, session_id, args.clients, args.seconds)
+    cpu = meter.stop(elapsed)
+    booked = tally.outcomes["booked"]
+    return {
+        "seconds": round(elapsed, 2),
+        "successes": booked,
+        "other_outcomes": {k: v for k, v in tally.outcomes.items() if k != "booked"},
+        "bookings_per_s": round(booked / elapsed, 1),
+        "latency_all": percentiles(tally.latencies),
+        "latency_successes": percentiles(tally.success_latencies),
+        "db": _seats_in_db(session_id),
+        "cpu_seconds": cpu,
+        "worker_cpu_ms_per_booking": round(cpu["gunicorn_workers"] * 1000 / max(booked, 1), 2),
+    }
+
+
 def main() -> None:
     """Run both hot-run cases and the database ceiling; print one JSON document."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -273,6 +293,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=common.WORKERS)
     parser.add_argument("--threads", type=int, default=common.THREADS)
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="capacity-100,000 runs; the median one counts"
+    )
     parser.add_argument("--skip-ceiling", action="store_true")
     args = parser.parse_args()
 
@@ -285,8 +308,9 @@ def main() -> None:
     from rezerva.tenancy.models import Business
 
     business = Business.objects.get(slug=BUSINESS_SLUG[args.seed])
+    throughput_runs = {f"throughput_{i + 1}": 100_000 for i in range(max(args.repeats, 1))}
     ids = _make_runs(
-        business, {"warmup": 100_000, "cap50": 50, "throughput": 100_000, "ceiling": 100_000}
+        business, {"warmup": 100_000, "cap50": 50, **throughput_runs, "ceiling": 100_000}
     )
     result: dict = {"seed": args.seed, "business": business.slug, "clients": args.clients}
     with common.gunicorn(args.seed, workers=args.workers, threads=args.threads) as server:
@@ -313,29 +337,30 @@ def main() -> None:
         }
         log(f"  {result['capacity_50']['successes']} booked, oversold {db['oversold']}")
 
-        log(f"case 2: capacity 100,000 for {args.seconds:g} s ...")
-        meter = common.CpuMeter(server)
-        meter.start()
-        tally, elapsed = _drive(
-            server.port, business.slug, ids["throughput"], args.clients, args.seconds
-        )
-        cpu = meter.stop(elapsed)
-        db = _seats_in_db(ids["throughput"])
+        # This machine's speed drifts between runs (a shared host): each repeat books a fresh
+        # run; the median by bookings/s is the figure, every repeat is kept beside it.
+        repeats = []
+        for name in throughput_runs:
+            log(f"case 2 ({name}): capacity 100,000 for {args.seconds:g} s ...")
+            repeats.append(_throughput(server, business.slug, ids[name], args))
+            log(
+                f"  {repeats[-1]['bookings_per_s']} bookings/s, "
+                f"p95 {repeats[-1]['latency_all'].get('p95_ms')} ms"
+            )
+        ranked = sorted(repeats, key=lambda r: r["bookings_per_s"])
         result["capacity_100k"] = {
-            "seconds": round(elapsed, 2),
-            "successes": tally.outcomes["booked"],
-            "other_outcomes": {k: v for k, v in tally.outcomes.items() if k != "booked"},
-            "bookings_per_s": round(tally.outcomes["booked"] / elapsed, 1),
-            "latency_all": percentiles(tally.latencies),
-            "latency_successes": percentiles(tally.success_latencies),
-            "db": db,
-            "cpu_seconds": cpu,
+            **ranked[(len(ranked) - 1) // 2],  # the lower middle when even
+            "repeats": [
+                {
+                    "bookings_per_s": r["bookings_per_s"],
+                    "p95_ms": r["latency_all"].get("p95_ms"),
+                    "worker_cpu_ms_per_booking": r["worker_cpu_ms_per_booking"],
+                    "oversold": r["db"]["oversold"],
+                }
+                for r in repeats
+            ],
         }
         result["worker_memory"] = server.workers_rss()
-        log(
-            f"  {result['capacity_100k']['bookings_per_s']} bookings/s, "
-            f"p95 {result['capacity_100k']['latency_all'].get('p95_ms')} ms"
-        )
 
     if not args.skip_ceiling:
         log(f"database ceiling: raw psycopg for {args.seconds:g} s ...")

@@ -17,7 +17,7 @@ from bench import common
 from bench.common import emit, log
 
 TARGETS = {
-    "zero_oversell": "oversold == 0 in both hot-run cases (checked in the database)",
+    "zero_oversell": "oversold == 0 in both hot-run cases, every repeat (checked in the database)",
     "bookings_per_s_at_16_clients": ">= 150",
     "booking_p95_ms_at_16_clients": "< 150",
     "ratio_to_db_ceiling": ">= 0.5",
@@ -70,7 +70,7 @@ def verdict(hot: dict, reads: dict) -> dict:
         hot["worker_memory"]["max_peak_rss_mb"],
         *(r["worker_memory"]["max_peak_rss_mb"] for r in reads["read_paths"].values()),
     )
-    oversold = hot["capacity_50"]["oversold"] + app["db"]["oversold"]
+    oversold = hot["capacity_50"]["oversold"] + sum(r["oversold"] for r in app["repeats"])
     figures = {
         "zero_oversell": (oversold, oversold == 0),
         "bookings_per_s_at_16_clients": (app["bookings_per_s"], app["bookings_per_s"] >= 150),
