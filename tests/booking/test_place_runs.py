@@ -315,6 +315,34 @@ def test_b5_same_idempotency_key_twice_returns_the_same_booking_and_counts_once(
     assert usage_ticks(business) == 1
 
 
+def test_b5_a_retry_after_the_run_filled_or_was_cancelled_still_returns_the_first_booking(
+    business, service, now
+):
+    last_seat = builders.make_session(service, days_ahead=7, capacity=1, now=now)
+    cancelled_later = builders.make_session(service, days_ahead=8, now=now)
+    keys = {last_seat.pk: new_key(), cancelled_later.pk: new_key()}
+    first = {
+        run_id: book_run(
+            business=business, session_id=run_id, guest=guest(), idempotency_key=key, now=now
+        )
+        for run_id, key in keys.items()
+    }
+    cancel_session(session=cancelled_later, actor=None, now=now)
+    before = footprint()
+
+    retried = {
+        run_id: book_run(
+            business=business, session_id=run_id, guest=guest(), idempotency_key=key, now=now
+        )
+        for run_id, key in keys.items()
+    }
+
+    assert {k: b.pk for k, b in retried.items()} == {k: b.pk for k, b in first.items()}
+    assert footprint() == before
+    with pytest.raises(SessionFull):  # a new guest (new key) is still refused
+        book_run(business=business, session_id=last_seat.pk, guest=guest(), now=now)
+
+
 def test_b5_same_key_in_another_business_is_a_different_booking(business, other_business, now, run):
     other_service = Service.objects.get(business=other_business)
     other_run = builders.make_session(other_service, days_ahead=9, now=now)  # in no series
