@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG=true
 export EMAIL_URL="${EMAIL_URL:-console://}"
+# Links in the banner and in emails point at the server this script starts.
+export SITE_URL="${SITE_URL:-http://${HOST:-127.0.0.1}:${PORT:-8000}}"
 BIN=.venv/bin
 $BIN/python manage.py migrate --noinput
 $BIN/python manage.py load_demo
