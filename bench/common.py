@@ -25,7 +25,7 @@ DB_PREFIX = "rezerva_bench"
 SEEDS = ("small", "large", "wide")
 BUSINESS_SLUG = {"small": "bench-small", "large": "bench-large", "wide": "wide-00001"}
 # 2 cores shared by gunicorn, PostgreSQL and the load generator; see bench/README.md.
-WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 
 
