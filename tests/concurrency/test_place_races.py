@@ -16,7 +16,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rezerva.booking.errors import BookingBusy, SeriesSoldOut, SessionFull, SessionNotBookable
+from rezerva.booking.errors import (
+    BookingBusy,
+    SeriesNotBookable,
+    SeriesSoldOut,
+    SessionFull,
+    SessionNotBookable,
+)
 from rezerva.booking.models import ACTIVE_STATUSES, Booking, SeriesPurchase
 from rezerva.booking.selectors import seats_taken
 from rezerva.booking.services import (
@@ -26,8 +32,9 @@ from rezerva.booking.services import (
 )
 from rezerva.booking.services import place as place_module
 from rezerva.booking.services.cancel import cancel_session
+from rezerva.catalog.services import deactivate_service
 from rezerva.notify.models import OutboundEmail
-from rezerva.scheduling.models import Session
+from rezerva.scheduling.models import Series, Session
 from tests import builders
 from tests.booking.helpers import guest, new_key, usage_ticks
 
@@ -228,6 +235,40 @@ def test_a_series_run_cancelled_while_a_buyer_pays_refuses_the_purchase(business
     assert usage_ticks(business) == 0
 
 
+def test_a_service_deactivated_while_the_guest_books_refuses_the_booking(business, service, now):
+    run = builders.make_session(service, capacity=5, now=now)
+    owner = builders.owner_of(business)
+    stop_selling = partial(deactivate_service, service=service, actor=owner)
+
+    with _owner_acts_before_the_guest_locks(stop_selling), pytest.raises(SessionNotBookable):
+        book_single_run(business=business, session_id=run.pk, guest=guest(), now=now)
+
+    assert Booking.objects.filter(session=run).count() == 0
+    assert usage_ticks(business) == 0
+
+
+def test_drop_ins_closed_while_the_guest_books_refuses_the_drop_in(business, service, now):
+    series = builders.make_series(service, runs=2, capacity=5, drop_in_enabled=True, now=now)
+    first = series.sessions.order_by("starts_at").first()
+    close = partial(Series.objects.filter(pk=series.pk).update, drop_in_enabled=False)
+
+    with _owner_acts_before_the_guest_locks(close), pytest.raises(SessionNotBookable):
+        book_drop_in(business=business, session_id=first.pk, guest=guest(), now=now)
+
+    assert Booking.objects.filter(session=first).count() == 0
+
+
+def test_a_series_taken_off_sale_while_a_buyer_pays_refuses_the_purchase(business, service, now):
+    series = builders.make_series(service, runs=3, capacity=5, now=now)
+    off_sale = partial(Series.objects.filter(pk=series.pk).update, is_active=False)
+
+    with _owner_acts_before_the_guest_locks(off_sale), pytest.raises(SeriesNotBookable):
+        purchase_series(business=business, series_id=series.pk, guest=guest(), now=now)
+
+    assert SeriesPurchase.objects.count() == 0
+    assert usage_ticks(business) == 0
+
+
 # --- (2) control: without the lock the same harness sees an oversell ------------------------
 
 
@@ -235,7 +276,7 @@ def test_control_without_the_row_lock_the_same_race_oversells(business, service,
     run = builders.make_session(service, capacity=5, now=now)
     real_seats_taken = place_module.seats_taken
 
-    def sessions_without_lock(*, business, session_ids):
+    def sessions_without_lock(*, business, session_ids, **_):
         return list(
             Session.objects.filter(business=business, pk__in=sorted(set(session_ids))).order_by(
                 "pk"

@@ -416,13 +416,15 @@ def _write_run_booking(
                 bookings=[booking],
             )
         # The critical section: from here to the commit the run is locked.
-        locked_runs = sessions_for_update(business=business, session_ids=[run.pk])
+        locked_runs = sessions_for_update(business=business, session_ids=[run.pk], with_offer=True)
         if not locked_runs:
             raise SessionNotFound()
         locked = locked_runs[0]
         if (locked.series_id, locked.service_id) != (run.series_id, run.service_id):
             raise BookingBusy("This session just changed. Please try again.")
-        _run_offer(locked, service, series, kind, now)
+        # The service and series as committed now: an owner who stopped selling wins. The
+        # price stays the one quoted above (the guest books at the price they were shown).
+        _run_offer(locked, locked.service, locked.series, kind, now)
         if seats_taken(session_ids=[run.pk], now=now)[run.pk] > locked.capacity:
             raise SessionFull(session_ids=[run.pk])
         _count_and_redeem(
@@ -516,14 +518,19 @@ def _series_runs(business: Business, series_id: int, now: dt.datetime) -> list[i
     )
 
 
-def _check_series_on_sale(
-    series: Series, service: Service, run_ids: list[int], now: dt.datetime
-) -> None:
-    """S4, S5, S7, M1: the series is for sale and has runs left to sell."""
+def _series_still_sold(series: Series, service: Service) -> None:
+    """S7, M1: the series is active and its service sells series (re-checked under the locks)."""
     if not series.is_active:
         raise SeriesNotBookable("This series is not on sale.")
     if not (service.is_group and service.is_active and service.offers_series):
         raise SeriesNotBookable("Series are not sold for this service.")
+
+
+def _check_series_on_sale(
+    series: Series, service: Service, run_ids: list[int], now: dt.datetime
+) -> None:
+    """S4, S5, S7, M1: the series is for sale and has runs left to sell."""
+    _series_still_sold(series, service)
     if not run_ids:
         raise SeriesNotBookable("This series has no upcoming sessions left.")
     first_start = (
@@ -642,12 +649,13 @@ def _write_series_purchase(
                 business=business,
             )
         # The critical section: from here to the commit the series' runs are locked.
-        runs = sessions_for_update(business=business, session_ids=run_ids)
+        runs = sessions_for_update(business=business, session_ids=run_ids, with_offer=True)
         # The runs we locked must still be exactly the series' upcoming runs.
         if _series_runs(business, series_id, now) != [r.pk for r in runs] or (
             len(runs) != len(run_ids)
         ):
             raise BookingBusy("This series just changed. Please try again.")
+        _series_still_sold(runs[0].series, runs[0].service)
         taken = seats_taken(session_ids=run_ids, now=now)
         full = [r.pk for r in runs if taken[r.pk] > r.capacity]
         if full:
