@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rezerva.booking import services as booking_services
 from rezerva.booking.errors import AlreadyCancelled, SeriesSoldOut, SessionFull
 from rezerva.booking.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy
 from rezerva.booking.selectors import seats_taken
@@ -176,7 +177,7 @@ class World:
         taken = self.taken()[run.pk]
         refused: ValidationFailed | None = None
         try:
-            scheduling_services.update_run(session=run, actor=self.owner, run=data, now=self.now)
+            booking_services.update_run(session=run, actor=self.owner, run=data, now=self.now)
         except ValidationFailed as exc:
             refused = exc
         if refused is None:

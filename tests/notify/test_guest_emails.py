@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from rezerva.booking import services as booking_services
 from rezerva.booking.models import CancelledBy
 from rezerva.booking.services import (
     book_single_run,
@@ -211,7 +212,7 @@ def test_g7_changing_a_runs_time_sends_the_same_uid_with_a_higher_sequence(
     (confirmation,) = smtp.to(visitor.email)
 
     with django_capture_on_commit_callbacks(execute=True):
-        scheduling_services.update_run(
+        booking_services.update_run(
             session=run,
             actor=owner,
             run=_run_input(
@@ -246,7 +247,7 @@ def test_g7_editing_only_the_title_or_capacity_sends_nothing(
     before = OutboundEmail.objects.count()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        scheduling_services.update_run(
+        booking_services.update_run(
             session=run, actor=owner, run=_run_input(run, title="Wheel", capacity=12), now=now
         )
 

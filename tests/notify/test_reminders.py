@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from rezerva.booking import services as booking_services
 from rezerva.booking.models import CancelledBy
 from rezerva.booking.services import book_single_run, cancel_booking, cancel_session
 from rezerva.booking.services.reschedule import move_booking
@@ -92,7 +93,7 @@ def test_n3_a_queued_reminder_is_skipped_when_the_run_is_cancelled_before_it_goe
 def test_n3_no_reminder_for_a_moved_runs_old_time(owner, booking, run, now, mailoutbox):
     old_start = run.starts_at
     services.queue_due_reminders(now=old_start - 12 * HOUR)
-    scheduling_services.update_run(
+    booking_services.update_run(
         session=run,
         actor=owner,
         run=scheduling_services.RunInput(

@@ -418,7 +418,7 @@ def session_detail(request, session_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            saved = scheduling_services.update_run(
+            saved = booking_services.update_run(
                 session=run, actor=request.user, run=_run_input(form.cleaned_data), now=now
             )
         except DomainError as exc:
@@ -726,7 +726,7 @@ def series_detach(request, series_id: int, session_id: int):
     series = scheduling_selectors.get_series_for_business(business=business, series_id=series_id)
     scheduling_selectors.get_session_for_business(business=business, session_id=session_id)
     try:
-        scheduling_services.detach_run_from_series(
+        booking_services.detach_run_from_series(
             series=series, session_id=session_id, actor=request.user, now=timezone.now()
         )
     except DomainError as exc:

@@ -7,17 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from rezerva.booking.models import ACTIVE_STATUSES, Booking
-from rezerva.booking.selectors import active_series_seats_on, seats_taken
 from rezerva.catalog.errors import ServiceNotGroup
 from rezerva.catalog.models import Performer, PriceType, Service
 from rezerva.catalog.services import require_online_payments
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.locking import lock_timeout
 from rezerva.core.timezones import NonexistentLocalTime, to_business_time, wall_time_to_utc
-from rezerva.notify.events import SESSION_CHANGED, DomainEvent, notify
-from rezerva.scheduling.errors import RunNotAttachable, RunNotDetachable
-from rezerva.scheduling.locks import series_for_update, sessions_for_update
+from rezerva.scheduling.errors import RunNotAttachable
+from rezerva.scheduling.locks import sessions_for_update
 from rezerva.scheduling.models import Series, Session
 from rezerva.tenancy import plans
 from rezerva.tenancy.models import Business
@@ -52,8 +49,8 @@ class SavedRuns:
     warnings: list[str] = field(default_factory=list)
 
 
-def _to_utc(run: RunInput, tz_name: str) -> tuple[dt.datetime, dt.datetime]:
-    """Both wall times in UTC; a time inside a DST gap is a field error."""
+def run_times_in_utc(run: RunInput, tz_name: str) -> tuple[dt.datetime, dt.datetime]:
+    """Both wall times of a run in UTC; a time inside a DST gap is a field error."""
     errors: dict[str, str] = {}
     moments: dict[str, dt.datetime] = {}
     for name, local in (("starts_at", run.starts_local), ("ends_at", run.ends_local)):
@@ -66,7 +63,7 @@ def _to_utc(run: RunInput, tz_name: str) -> tuple[dt.datetime, dt.datetime]:
     return moments["starts_at"], moments["ends_at"]
 
 
-def _check_run(
+def check_run(
     *,
     run: RunInput,
     starts_at: dt.datetime,
@@ -118,7 +115,8 @@ def _require_group(service: Service) -> None:
         raise ServiceNotGroup()
 
 
-def _check_performer(business: Business, performer: Performer | None) -> None:
+def check_performer(business: Business, performer: Performer | None) -> None:
+    """The instructor, if any, belongs to this business."""
     if performer is not None and performer.business_id != business.pk:
         raise ValidationFailed({"performer": "Choose an instructor from this business."})
 
@@ -134,7 +132,7 @@ def add_runs(
 ) -> SavedRuns:
     """Publish a run, optionally repeated weekly; each week keeps the same local wall time (DST)."""
     _require_group(service)
-    _check_performer(business, run.performer)
+    check_performer(business, run.performer)
     if not 1 <= repeat_weekly <= MAX_WEEKLY_REPEAT:
         raise ValidationFailed(
             {"repeat_weekly": f"Repeat between 1 and {MAX_WEEKLY_REPEAT} weeks."}
@@ -151,8 +149,8 @@ def add_runs(
                 "ends_local": run.ends_local + shift,
             }
         )
-        starts_at, ends_at = _to_utc(occurrence, business.timezone)
-        for warning in _check_run(run=occurrence, starts_at=starts_at, ends_at=ends_at, now=now):
+        starts_at, ends_at = run_times_in_utc(occurrence, business.timezone)
+        for warning in check_run(run=occurrence, starts_at=starts_at, ends_at=ends_at, now=now):
             if warning not in warnings:
                 warnings.append(warning)
         rows.append(
@@ -179,86 +177,6 @@ def add_runs(
             session_ids=[s.pk for s in created],
         )
     return SavedRuns(created, warnings)
-
-
-def update_run(*, session: Session, actor, run: RunInput, now: dt.datetime) -> SavedRuns:
-    """Edit a run under its row lock; capacity never drops below seats taken (G3)."""
-    business = session.business
-    _check_performer(business, run.performer)
-    starts_at, ends_at = _to_utc(run, business.timezone)
-    with transaction.atomic(), lock_timeout():
-        (locked,) = sessions_for_update(business=business, session_ids=[session.pk])
-        if locked.is_cancelled:
-            raise ValidationFailed({"__all__": "This session is cancelled and cannot be edited."})
-        taken = seats_taken(session_ids=[locked.pk], now=now)[locked.pk]
-        time_changed = (starts_at, ends_at) != (locked.starts_at, locked.ends_at)
-        warnings = _check_run(
-            run=run,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            now=now,
-            seats=taken,
-            start_must_be_future=time_changed,
-        )
-        place_changed = (run.mode, run.meeting_url, run.address.strip()) != (
-            locked.mode,
-            locked.meeting_url,
-            locked.address,
-        )
-        old_starts_at, old_ends_at = locked.starts_at, locked.ends_at
-        locked.starts_at, locked.ends_at = starts_at, ends_at
-        locked.capacity = run.capacity
-        locked.mode = run.mode
-        locked.title = run.title.strip()
-        locked.meeting_url = run.meeting_url
-        locked.address = run.address.strip()
-        locked.performer = run.performer
-        locked.save(
-            update_fields=[
-                "starts_at",
-                "ends_at",
-                "capacity",
-                "mode",
-                "title",
-                "meeting_url",
-                "address",
-                "performer",
-                "updated_at",
-            ]
-        )
-        log_activity(
-            business=business,
-            actor=actor,
-            action="session.updated",
-            target=locked.pk,
-            time_changed=time_changed,
-            place_changed=place_changed,
-        )
-        if time_changed or place_changed:
-            # G7: booked guests get the new time or place with updated calendar data.
-            booking_ids = tuple(
-                Booking.objects.filter(
-                    business=business, session=locked, status__in=ACTIVE_STATUSES
-                )
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            if booking_ids:
-                notify(
-                    DomainEvent(
-                        SESSION_CHANGED,
-                        business.pk,
-                        booking_ids=booking_ids,
-                        session_id=locked.pk,
-                        data={
-                            "time_changed": time_changed,
-                            "place_changed": place_changed,
-                            "old_starts_at": old_starts_at.isoformat(),
-                            "old_ends_at": old_ends_at.isoformat(),
-                        },
-                    )
-                )
-    return SavedRuns([locked], warnings)
 
 
 @dataclass
@@ -355,31 +273,3 @@ def attach_runs_to_series(
     for run in runs:
         run.series = series
     return runs
-
-
-def detach_run_from_series(*, series: Series, session_id: int, actor, now: dt.datetime) -> Session:
-    """Remove an upcoming run from a series, unless series buyers already hold seats on it."""
-    business = series.business
-    with transaction.atomic(), lock_timeout():
-        runs = sessions_for_update(business=business, session_ids=[session_id])
-        if not runs or runs[0].series_id != series.pk:
-            raise RunNotDetachable("This session is not part of the series.")
-        run = runs[0]
-        series_for_update(business=business, series_id=series.pk)
-        if not run.is_upcoming(now):
-            raise RunNotDetachable("Past sessions stay in the series for its history.")
-        if active_series_seats_on(session_id=run.pk, now=now):
-            raise RunNotDetachable(
-                "Series buyers hold seats on this session. Cancel the session instead, "
-                "so they are notified."
-            )
-        run.series = None
-        run.save(update_fields=["series", "updated_at"])
-        log_activity(
-            business=business,
-            actor=actor,
-            action="series.run_detached",
-            target=series.pk,
-            session_id=run.pk,
-        )
-    return run

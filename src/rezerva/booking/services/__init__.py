@@ -1,4 +1,5 @@
-"""Writes for bookings, split by business process: placing, cancelling, expiring holds."""
+"""Writes for bookings, split by business process: placing, cancelling, expiring holds,
+moving, bulk operations, and changing runs that have guests."""
 
 from rezerva.booking.services.cancel import (
     CancelResult,
@@ -22,6 +23,7 @@ from rezerva.booking.services.place import (
     purchase_series,
 )
 from rezerva.booking.services.reschedule import move_booking
+from rezerva.booking.services.runs import detach_run_from_series, update_run
 
 __all__ = [
     "Agreements",
@@ -35,9 +37,11 @@ __all__ = [
     "cancel_bookings",
     "cancel_series_purchase",
     "cancel_session",
+    "detach_run_from_series",
     "expire_holds",
     "mark_attendance",
     "message_participants",
     "move_booking",
     "purchase_series",
+    "update_run",
 ]

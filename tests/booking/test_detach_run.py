@@ -1,11 +1,11 @@
-"""scheduling.services.detach_run_from_series: only upcoming runs without series buyers."""
+"""booking.services.detach_run_from_series: only upcoming runs without series buyers."""
 
 import datetime as dt
 
 import pytest
 
+from rezerva.booking import services
 from rezerva.booking.models import Booking, BookingStatus, SeriesPurchase
-from rezerva.scheduling import services
 from rezerva.scheduling.errors import RunNotDetachable
 from rezerva.scheduling.models import Session
 from rezerva.tenancy.models import ActivityLog

@@ -1,14 +1,14 @@
-"""scheduling.services.update_run: G3 on edits (seats taken, cancelled runs, past starts)."""
+"""booking.services.update_run: G3 on edits (seats taken, cancelled runs, past starts)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from rezerva.booking import services
 from rezerva.booking.models import Booking, BookingStatus
 from rezerva.booking.services import cancel_session
 from rezerva.core.errors import ValidationFailed
-from rezerva.scheduling import services
 from rezerva.scheduling.models import Session
 from rezerva.scheduling.services import RunInput
 from rezerva.tenancy.models import ActivityLog
