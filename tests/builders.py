@@ -159,6 +159,23 @@ def make_series(
     return series
 
 
+def run_edit(run: Session, **changes) -> scheduling_services.RunInput:
+    """The run as the owner's edit form shows it (wall times in the business zone), with some
+    fields changed: the input `update_run` takes."""
+    zone = ZoneInfo(run.business.timezone)
+    fields = {
+        "starts_local": run.starts_at.astimezone(zone).replace(tzinfo=None),
+        "ends_local": run.ends_at.astimezone(zone).replace(tzinfo=None),
+        "capacity": run.capacity,
+        "mode": run.mode,
+        "title": run.title,
+        "meeting_url": run.meeting_url,
+        "address": run.address,
+        "performer": run.performer,
+    }
+    return scheduling_services.RunInput(**{**fields, **changes})
+
+
 def add_participants(
     session: Session,
     count: int,

@@ -10,7 +10,6 @@ from rezerva.booking.models import Booking, BookingStatus
 from rezerva.booking.services import cancel_session
 from rezerva.core.errors import ValidationFailed
 from rezerva.scheduling.models import Session
-from rezerva.scheduling.services import RunInput
 from rezerva.tenancy.models import ActivityLog
 from tests import builders
 
@@ -39,21 +38,6 @@ def _book(run, *, status=BookingStatus.CONFIRMED, email="guest@example.test", **
     )
 
 
-def _same_as(run, **changes) -> RunInput:
-    """The run as it is now, in wall time, with some fields changed."""
-    fields = {
-        "starts_local": run.starts_at.astimezone(WARSAW).replace(tzinfo=None),
-        "ends_local": run.ends_at.astimezone(WARSAW).replace(tzinfo=None),
-        "capacity": run.capacity,
-        "mode": run.mode,
-        "title": run.title,
-        "meeting_url": run.meeting_url,
-        "address": run.address,
-        "performer": run.performer,
-    }
-    return RunInput(**{**fields, **changes})
-
-
 def _update(run, data, now):
     return services.update_run(
         session=run, actor=builders.owner_of(run.business), run=data, now=now
@@ -67,7 +51,7 @@ def _row(run):
 def test_moving_a_run_across_the_dst_change_keeps_the_wall_time(run, now):
     saved = _update(
         run,
-        _same_as(
+        builders.run_edit(
             run,
             starts_local=dt.datetime(2026, 3, 30, 18),
             ends_local=dt.datetime(2026, 3, 30, 19, 30),
@@ -98,7 +82,7 @@ def test_g3_capacity_cannot_drop_below_the_seats_already_taken(run, now):
     before = _row(run)
 
     with pytest.raises(ValidationFailed) as caught:
-        _update(run, _same_as(run, capacity=2), now)
+        _update(run, builders.run_edit(run, capacity=2), now)
 
     assert caught.value.errors == {
         "capacity": "3 seats are already taken; capacity cannot be lower than that."
@@ -119,7 +103,7 @@ def test_g3_capacity_may_drop_to_exactly_the_seats_taken(run, now):
         hold_expires_at=now - dt.timedelta(minutes=1),
     )
 
-    _update(run, _same_as(run, capacity=2), now)
+    _update(run, builders.run_edit(run, capacity=2), now)
 
     run.refresh_from_db()
     assert run.capacity == 2
@@ -166,7 +150,7 @@ def test_g3_an_invalid_edit_is_a_field_error_and_the_run_is_unchanged(
     before = _row(run)
 
     with pytest.raises(ValidationFailed) as caught:
-        _update(run, _same_as(run, **changes), now)
+        _update(run, builders.run_edit(run, **changes), now)
 
     assert caught.value.errors == errors
     assert _row(run) == before
@@ -181,7 +165,7 @@ def test_g3_an_online_run_within_48_hours_cannot_lose_its_meeting_link(business,
     before = _row(soon)
 
     with pytest.raises(ValidationFailed) as caught:
-        _update(soon, _same_as(soon, meeting_url=""), now)
+        _update(soon, builders.run_edit(soon, meeting_url=""), now)
 
     assert caught.value.errors == {
         "meeting_url": "An online session starting within 48 hours needs a meeting link."
@@ -190,7 +174,7 @@ def test_g3_an_online_run_within_48_hours_cannot_lose_its_meeting_link(business,
 
 
 def test_g3_an_in_person_run_far_ahead_may_lose_its_address_with_a_warning(run, now):
-    saved = _update(run, _same_as(run, address=""), now)
+    saved = _update(run, builders.run_edit(run, address=""), now)
 
     run.refresh_from_db()
     assert run.address == ""
@@ -207,7 +191,7 @@ def test_g3_editing_a_cancelled_run_is_refused(run, now):
     before = _row(run)
 
     with pytest.raises(ValidationFailed) as caught:
-        _update(run, _same_as(run, capacity=9, title="Back on"), now)
+        _update(run, builders.run_edit(run, capacity=9, title="Back on"), now)
 
     assert caught.value.errors == {"__all__": "This session is cancelled and cannot be edited."}
     assert _row(run) == before
@@ -217,7 +201,7 @@ def test_g3_editing_a_cancelled_run_is_refused(run, now):
 def test_a_run_that_already_started_can_have_its_title_fixed_without_moving_it(run, now):
     later = dt.datetime(2026, 3, 23, 17, 30, tzinfo=dt.UTC)  # 30 minutes into the run
 
-    _update(run, _same_as(run, title="Lesson 1 - syntax"), later)
+    _update(run, builders.run_edit(run, title="Lesson 1 - syntax"), later)
 
     run.refresh_from_db()
     assert run.title == "Lesson 1 - syntax"

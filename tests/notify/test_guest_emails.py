@@ -44,19 +44,6 @@ def dst_series(service, owner, now):
     return series
 
 
-def _run_input(run: Session, **changes) -> scheduling_services.RunInput:
-    fields = {
-        "starts_local": run.starts_at.astimezone(WARSAW).replace(tzinfo=None),
-        "ends_local": run.ends_at.astimezone(WARSAW).replace(tzinfo=None),
-        "capacity": run.capacity,
-        "mode": run.mode,
-        "title": run.title,
-        "meeting_url": run.meeting_url,
-        "address": run.address,
-    }
-    return scheduling_services.RunInput(**{**fields, **changes})
-
-
 def test_series_buyer_gets_one_email_with_every_run_in_the_calendar(
     business, dst_series, now, smtp, django_capture_on_commit_callbacks
 ):
@@ -215,7 +202,7 @@ def test_g7_changing_a_runs_time_sends_the_same_uid_with_a_higher_sequence(
         booking_services.update_run(
             session=run,
             actor=owner,
-            run=_run_input(
+            run=builders.run_edit(
                 run,
                 starts_local=dt.datetime(2026, 3, 10, 19, 0),
                 ends_local=dt.datetime(2026, 3, 10, 20, 30),
@@ -248,7 +235,10 @@ def test_g7_editing_only_the_title_or_capacity_sends_nothing(
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         booking_services.update_run(
-            session=run, actor=owner, run=_run_input(run, title="Wheel", capacity=12), now=now
+            session=run,
+            actor=owner,
+            run=builders.run_edit(run, title="Wheel", capacity=12),
+            now=now,
         )
 
     assert callbacks == []
