@@ -38,7 +38,7 @@ class Tally:
     outcomes: Counter = field(default_factory=Counter)
 
 
-def _make_runs(business, capacities: dict[str, int]) -> dict[str, int]:
+def make_hot_runs(business, capacities: dict[str, int]) -> dict[str, int]:
     """A free single-mode service and fresh runs on it, two days ahead; returns their ids."""
     from django.utils import timezone
 
@@ -309,7 +309,7 @@ def main() -> None:
 
     business = Business.objects.get(slug=BUSINESS_SLUG[args.seed])
     throughput_runs = {f"throughput_{i + 1}": 100_000 for i in range(max(args.repeats, 1))}
-    ids = _make_runs(
+    ids = make_hot_runs(
         business, {"warmup": 100_000, "cap50": 50, **throughput_runs, "ceiling": 100_000}
     )
     result: dict = {"seed": args.seed, "business": business.slug, "clients": args.clients}

@@ -29,11 +29,11 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from bench.hot_run import _make_runs
+    from bench.hot_run import make_hot_runs
     from rezerva.tenancy.models import Business
 
     business = Business.objects.get(slug=common.BUSINESS_SLUG[args.seed])
-    run_id = _make_runs(business, {"profile": 1_000_000})["profile"]
+    run_id = make_hot_runs(business, {"profile": 1_000_000})["profile"]
     path = f"/api/public/{business.slug}/bookings"
     client = Client(HTTP_HOST="127.0.0.1")
 

@@ -8,7 +8,7 @@ from ninja import Router, Status
 from ninja.security import HttpBearer
 
 from rezerva.api import schemas
-from rezerva.api.paging import PAGE_LIMIT, PAGE_OFFSET, PEOPLE_PAGE_LIMIT, page_of, window
+from rezerva.api.paging import PAGE_LIMIT, PAGE_OFFSET, PEOPLE_PAGE_LIMIT, queryset_page
 from rezerva.booking import selectors as booking_selectors
 from rezerva.booking import services as booking_services
 from rezerva.booking.models import CancelledBy
@@ -115,10 +115,9 @@ def runs(
     business = request.business
     service = catalog_selectors.get_service_for_business(business=business, service_id=service_id)
     pick = scheduling_selectors.past_runs if past else scheduling_selectors.upcoming_runs
-    found = window(
-        pick(business=business, service=service, now=timezone.now()), limit=limit, offset=offset
-    )
-    return _runs_out(page_of(request, response, found, limit=limit, offset=offset), business)
+    upcoming_or_past = pick(business=business, service=service, now=timezone.now())
+    page = queryset_page(request, response, upcoming_or_past, limit=limit, offset=offset)
+    return _runs_out(page, business)
 
 
 def _wall(moment, business):
@@ -177,11 +176,7 @@ def participants(
     run = scheduling_selectors.get_session_for_business(
         business=request.business, session_id=session_id
     )
-    found = window(
-        booking_selectors.participants_of_session(business=request.business, session=run),
-        limit=limit,
-        offset=offset,
-    )
+    people = booking_selectors.participants_of_session(business=request.business, session=run)
     return [
         schemas.ParticipantOut(
             booking_id=b.pk,
@@ -192,7 +187,7 @@ def participants(
             status=b.status,
             purchase_id=b.purchase_id,
         )
-        for b in page_of(request, response, found, limit=limit, offset=offset)
+        for b in queryset_page(request, response, people, limit=limit, offset=offset)
     ]
 
 
@@ -230,11 +225,7 @@ def purchases(
     series_obj = scheduling_selectors.get_series_for_business(
         business=business, series_id=series_id
     )
-    found = window(
-        booking_selectors.buyers_of_series(business=business, series=series_obj),
-        limit=limit,
-        offset=offset,
-    )
+    buyers = booking_selectors.buyers_of_series(business=business, series=series_obj)
     return [
         schemas.PurchaseOut(
             id=p.pk,
@@ -246,7 +237,7 @@ def purchases(
             currency=p.currency,
             created_at=p.created_at,
         )
-        for p in page_of(request, response, found, limit=limit, offset=offset)
+        for p in queryset_page(request, response, buyers, limit=limit, offset=offset)
     ]
 
 

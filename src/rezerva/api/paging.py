@@ -21,6 +21,7 @@ def page_of(request, response: HttpResponse, items: list, *, limit: int, offset:
     return items[:limit]
 
 
-def window(queryset, *, limit: int, offset: int) -> list:
-    """One page of an ordered queryset plus one extra row (the next-page probe), cut in SQL."""
-    return list(queryset[offset : offset + limit + 1])
+def queryset_page(request, response: HttpResponse, queryset, *, limit: int, offset: int) -> list:
+    """One page of an ordered queryset, cut in SQL with one extra row as the next-page probe."""
+    items = list(queryset[offset : offset + limit + 1])
+    return page_of(request, response, items, limit=limit, offset=offset)

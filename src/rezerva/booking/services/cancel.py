@@ -31,17 +31,9 @@ class CancelResult:
 def _cancel_rows(booking_ids: list[int], *, by: str, now: dt.datetime) -> int:
     """Mark active bookings cancelled; the status filter makes a repeat a no-op.
 
-    The rows are locked in id order first: a bare multi-row UPDATE locks in scan order, and two
-    cascades (or a cascade and a bulk action) overlapping on rows could then deadlock."""
-    if not booking_ids:
-        return 0
-    active = list(
-        Booking.objects.select_for_update(of=("self",))
-        .filter(pk__in=sorted(set(booking_ids)), status__in=ACTIVE_STATUSES)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    return Booking.objects.filter(pk__in=active, status__in=ACTIVE_STATUSES).update(
+    Precondition: the caller holds these rows' locks, taken in id order when it read them (a
+    bare multi-row UPDATE locks in scan order, and two overlapping cascades could deadlock)."""
+    return Booking.objects.filter(pk__in=booking_ids, status__in=ACTIVE_STATUSES).update(
         status=BookingStatus.CANCELLED, cancelled_at=now, cancelled_by=by, updated_at=now
     )
 
@@ -54,7 +46,8 @@ def cancel_session(*, session: Session, actor, reason: str = "", now: dt.datetim
         if run.is_cancelled:
             raise SessionAlreadyCancelled()
         booking_ids = list(
-            Booking.objects.filter(business=business, session=run, status__in=ACTIVE_STATUSES)
+            Booking.objects.select_for_update(of=("self",))
+            .filter(business=business, session=run, status__in=ACTIVE_STATUSES)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -92,7 +85,10 @@ def cancel_series_purchase(*, purchase, by: str, actor=None, now: dt.datetime) -
         if locked.status not in ACTIVE_STATUSES:
             raise AlreadyCancelled("This purchase is already cancelled.")
         bookings = list(
-            Booking.objects.filter(purchase=locked).select_related("session").order_by("pk")
+            Booking.objects.select_for_update(of=("self",))
+            .filter(purchase=locked)
+            .select_related("session")
+            .order_by("pk")
         )
         if by == CancelledBy.GUEST:
             deadline = guest_cancel_deadline(

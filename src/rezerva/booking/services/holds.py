@@ -33,6 +33,5 @@ def _expire(model, now: dt.datetime) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return model.objects.filter(pk__in=free, **lapsed).update(
-        status=BookingStatus.EXPIRED, updated_at=now
-    )
+    # Locked by this transaction now, so still pending and lapsed.
+    return model.objects.filter(pk__in=free).update(status=BookingStatus.EXPIRED, updated_at=now)

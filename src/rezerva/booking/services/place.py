@@ -126,6 +126,11 @@ def _clean_guest(business: Business, guest: GuestDetails) -> GuestDetails:
     return GuestDetails(name=name, email=email, phone=phone)
 
 
+def _guest_columns(guest: GuestDetails) -> dict[str, str]:
+    """The guest's contact details as Booking and SeriesPurchase columns."""
+    return {"guest_name": guest.name, "guest_email": guest.email, "guest_phone": guest.phone}
+
+
 def _agreed_consents(business: Business, agreements: Agreements) -> list[ConsentDefinition]:
     """Every required active consent must be ticked; returns the ticked ones."""
     active = list(ConsentDefinition.objects.filter(business=business, is_active=True))
@@ -392,9 +397,7 @@ def _write_run_booking(
             hold_expires_at=hold,
             confirmed_at=now if status == BookingStatus.CONFIRMED else None,
             idempotency_key=key,
-            guest_name=guest.name,
-            guest_email=guest.email,
-            guest_phone=guest.phone,
+            **_guest_columns(guest),
         )
         _no_coupon_use_yet(booking)
         _record_consents(business, agreed, now, booking=booking)
@@ -594,11 +597,7 @@ def _write_series_purchase(
             now=now,
         )
         status, hold = _status_and_hold(business, offer, now)
-        guest_fields = {
-            "guest_name": guest.name,
-            "guest_email": guest.email,
-            "guest_phone": guest.phone,
-        }
+        guest_fields = _guest_columns(guest)
         purchase = SeriesPurchase.objects.create(
             business=business,
             series=series,
