@@ -212,3 +212,33 @@ def test_workers_racing_for_one_row_send_it_once(business, run, now, mailoutbox)
 
     assert sorted(outcomes) == ["not claimed"] * 7 + ["sent"]
     assert [m.to for m in mailoutbox] == [[confirmation.recipient]]
+
+
+def test_a_send_task_that_cannot_be_queued_leaves_the_booking_and_its_emails_to_the_sweep(
+    business, run, now, mailoutbox, caplog, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    from rezerva.notify import tasks
+
+    def database_gone(outbound_ids):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(tasks, "enqueue_emails", database_gone)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = book_single_run(business=business, session_id=run.pk, guest=guest(), now=now)
+
+    queued = list(OutboundEmail.objects.filter(booking=booking).values_list("status", flat=True))
+    assert queued
+    assert set(queued) == {Status.QUEUED}
+    assert mailoutbox == []
+    (warning,) = [r for r in caplog.records if "send task not queued" in r.getMessage()]
+    assert warning.levelname == "WARNING"
+    assert warning.exc_info is None
+
+    later = timezone.now() + services.LOST_AFTER + dt.timedelta(seconds=1)
+    services.sweep_outbox(now=later)
+    assert set(OutboundEmail.objects.filter(booking=booking).values_list("status", flat=True)) == {
+        Status.SENT
+    }
+    assert len(mailoutbox) == len(queued)

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 logger = logging.getLogger("rezerva.notify")
 
@@ -59,4 +59,13 @@ def deliver(event: DomainEvent, outbound_ids: list[int] | tuple[int, ...] = ()) 
     if outbound_ids:
         from rezerva.notify.tasks import enqueue_emails
 
-        enqueue_emails(list(outbound_ids))
+        try:
+            enqueue_emails(list(outbound_ids))
+        except DatabaseError as exc:
+            # The change is committed and its outbox rows with it (the database went away
+            # between the two); the sweep sends them after LOST_AFTER. A warning, not a crash.
+            logger.warning(
+                "send task not queued (%s); the outbox sweep will send rows %s",
+                type(exc).__name__,
+                list(outbound_ids),
+            )
