@@ -18,15 +18,21 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A spreadsheet app treats a CSV cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet app treats a CSV cell starting with one of these as a formula (CSV injection):
+# OWASP's list plus NUL (ASVS 5.0 1.2.10). Such a cell gets a leading apostrophe, and every field
+# is quoted (csv.QUOTE_ALL), so a separator inside a value (";" in Polish or German Excel) can never
+# start a new, live cell.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 CSV_ROWS_PER_CHUNK = 500
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def csv_cell(value: object) -> object:
-    """A value as a safe CSV cell: text that a spreadsheet would run gets a leading apostrophe."""
+    """A value as a safe CSV cell: text that a spreadsheet would run gets a leading apostrophe.
+
+    Only safe together with csv_lines' QUOTE_ALL, which keeps "a;=1+1" one quoted cell.
+    """
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -45,7 +51,7 @@ class _Echo:
 
 def csv_lines(header: Iterable[str], rows: Iterable[tuple]) -> Iterator[str]:
     """The CSV text in chunks: a BOM (so Excel reads UTF-8), the header, then the rows."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield "\ufeff" + writer.writerow([csv_cell(h) for h in header])
     chunk: list[str] = []
     for row in rows:
