@@ -25,6 +25,11 @@ What it models, like Stripe does:
   asynchronous webhooks; ``wait_for_deliveries()`` waits for them. Events caused by ``pay()``,
   ``settle_async()``, ``expire_from_stripe()`` are delivered before those methods return.
 
+Outages on purpose: ``fail_next(method, path_prefix, times=1)`` answers the next matching calls
+with a 500 ``api_error`` (``Stripe-Should-Retry: false``, so the SDK gives up at once, as after
+exhausting its retries); ``delay_next(method, path_prefix, seconds, times=1)`` holds them first
+(a timeout when the client's is shorter).
+
 Not modelled: refund webhooks (``charge.refunded``/``refund.*``), automatic expiry at
 ``expires_at``, prices by id, modes other than ``payment``, list endpoints.
 """
@@ -342,6 +347,14 @@ class _Handler(BaseHTTPRequestHandler):
         split = urllib.parse.urlsplit(self.path)
         body = self._read_body()
         if split.path.startswith("/v1/"):
+            fault = fake._take_fault(method, split.path)
+            if fault is not None and fault["delay"]:
+                time.sleep(fault["delay"])
+            elif fault is not None:
+                error = _ApiError(500, "FakeStripe outage on purpose", type="api_error")
+                headers = {"Stripe-Should-Retry": "false"}
+                self._send(500, json.dumps(error.body()).encode(), "application/json", headers)
+                return
             form = body.decode("utf-8", "replace") if method == "POST" else split.query
             status, payload, headers, events = fake._handle_api(
                 method, split.path, form, dict(self.headers.items())
@@ -395,6 +408,7 @@ class FakeStripe:
         self._accounts: dict[str, str | None] = {}  # object id -> owning Stripe-Account
         self._payment_intent_data: dict[str, dict] = {}  # session id -> PI metadata/description
         self._idempotency: dict[tuple[str | None, str], dict] = {}
+        self._faults: list[dict] = []  # fail_next / delay_next, consumed in order
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._pending_deliveries = 0
@@ -436,6 +450,32 @@ class FakeStripe:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    # outages on purpose
+
+    def fail_next(self, method: str, path_prefix: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` under `path_prefix` answer 500 api_error."""
+        with self._lock:
+            self._faults.append(
+                {"method": method, "prefix": path_prefix, "left": times, "delay": 0.0}
+            )
+
+    def delay_next(self, method: str, path_prefix: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` matching calls are held `seconds` before they are answered."""
+        with self._lock:
+            self._faults.append(
+                {"method": method, "prefix": path_prefix, "left": times, "delay": seconds}
+            )
+
+    def _take_fault(self, method: str, path: str) -> dict | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault["method"] == method and path.startswith(fault["prefix"]):
+                    fault["left"] -= 1
+                    if fault["left"] <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
 
     # what the hosted page and Stripe itself do
 

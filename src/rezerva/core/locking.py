@@ -22,9 +22,16 @@ FOR KEY SHARE that a foreign key check on a new booking takes.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import OperationalError, connection
 
 LOCK_TIMEOUT_MS = 3000
+# SQLSTATEs that mean "contention, try again": lock_not_available and deadlock_detected.
+_CONTENTION_SQLSTATES = {"55P03", "40P01"}
+
+
+def is_contention(exc: OperationalError) -> bool:
+    """True when the database refused because of a lock timeout or deadlock (retryable)."""
+    return getattr(exc.__cause__, "sqlstate", None) in _CONTENTION_SQLSTATES
 
 
 @contextmanager

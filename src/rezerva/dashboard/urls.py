@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rezerva.dashboard import coupon_views, views
+from rezerva.dashboard import coupon_views, payment_views, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -60,7 +60,12 @@ urlpatterns = [
     ),
     path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("purchases/<int:purchase_id>/cancel/", views.purchase_cancel, name="purchase_cancel"),
-    path("payments/<int:payment_id>/", views.payment_detail, name="payment_detail"),
+    path("payments/<int:payment_id>/", payment_views.payment_detail, name="payment_detail"),
+    path(
+        "payments/<int:payment_id>/problem/resolve/",
+        payment_views.payment_problem_resolve,
+        name="payment_problem_resolve",
+    ),
     path("coupons/", coupon_views.coupon_list, name="coupon_list"),
     path("coupons/<int:coupon_id>/", coupon_views.coupon_edit, name="coupon_edit"),
     path("consents/", views.consents, name="consents"),

@@ -25,7 +25,6 @@ from rezerva.core.timezones import to_business_time
 from rezerva.dashboard import exports, forms, operations_forms
 from rezerva.dashboard.access import SESSION_KEY, business_view
 from rezerva.payments import selectors as payment_selectors
-from rezerva.payments import services as payment_services
 from rezerva.scheduling import selectors as scheduling_selectors
 from rezerva.scheduling import services as scheduling_services
 from rezerva.tenancy import plans
@@ -104,6 +103,7 @@ def home(request):
             "plan": plan_of(business, now=now),
             "bookings_this_month": bookings_this_month(business, now=now),
             "paid_without_seat": payment_selectors.paid_without_seat(business=business),
+            "payment_problems": payment_selectors.payments_with_problems(business=business),
             "memberships": memberships_of(request.user),
             "services_count": catalog_selectors.services_of(business=business).count(),
         },
@@ -809,38 +809,3 @@ def consent_deactivate(request, consent_id: int):
     consent_services.deactivate_consent(consent=consent, actor=request.user)
     messages.success(request, "No longer asked.")
     return redirect("dashboard:consents")
-
-
-# --- payments and refunds (explicit only) ---------------------------------------------------
-
-
-@business_view
-@require_http_methods(["GET", "POST"])
-def payment_detail(request, payment_id: int):
-    """A payment with its refunds; the owner refunds all or part, with a reason (S3, G5)."""
-    business = request.business
-    payment = payment_selectors.get_payment_for_business(business=business, payment_id=payment_id)
-    form = forms.RefundForm(
-        request.POST or None,
-        currency=business.currency,
-        initial={"amount": payment.refundable_minor},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            payment_services.refund_payment(
-                payment=payment,
-                amount_minor=form.cleaned_data["amount"] or 0,
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-                now=timezone.now(),
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, "Refund sent through Stripe.")
-            return redirect("dashboard:payment_detail", payment_id=payment.pk)
-    return render(
-        request,
-        "dashboard/payment_detail.html",
-        {"payment": payment, "form": form, "refunds": payment.refunds.order_by("created_at")},
-    )

@@ -20,6 +20,7 @@ SESSION_CANCELLED = "session.cancelled"
 SESSION_CHANGED = "session.changed"
 PLAN_LIMIT_REACHED = "plan.limit_reached"
 PAID_WITHOUT_SEAT = "payment.paid_without_seat"
+PAYMENT_PROBLEM = "payment.problem"  # data["payment_id"], data["problem"]: owner must look
 BOOKING_MOVED = "booking.moved"  # reschedule: data["from_session_id"] is the run it left
 PARTICIPANTS_MESSAGED = "booking.messaged"  # owner's bulk message: data["subject"], data["body"]
 

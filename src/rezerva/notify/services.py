@@ -339,6 +339,24 @@ def _on_paid_without_seat(
     )
 
 
+def _on_payment_problem(
+    business: Business, event: events.DomainEvent, known: dict[int, Booking]
+) -> list[OutboundEmail]:
+    payment_id = event.data.get("payment_id")
+    bookings = _bookings(business, event.booking_ids, known)
+    first = bookings[0] if bookings else None
+    problem = event.data.get("problem", "")
+    return _owner_rows(
+        business,
+        Kind.OWNER_ALERT,
+        f"payment-problem:payment:{payment_id}:{uuid.uuid5(uuid.NAMESPACE_URL, problem).hex}",
+        booking=first,
+        purchase_id=first.purchase_id if first else None,
+        session_id=first.session_id if first else None,
+        data={"alert": "payment_problem", "payment_id": payment_id, "problem": problem},
+    )
+
+
 _HANDLERS = {
     events.BOOKING_CONFIRMED: _on_booking_confirmed,
     events.PURCHASE_CONFIRMED: _on_purchase_confirmed,
@@ -350,6 +368,7 @@ _HANDLERS = {
     events.PARTICIPANTS_MESSAGED: _on_participants_messaged,
     events.PLAN_LIMIT_REACHED: _on_plan_limit_reached,
     events.PAID_WITHOUT_SEAT: _on_paid_without_seat,
+    events.PAYMENT_PROBLEM: _on_payment_problem,
 }
 
 

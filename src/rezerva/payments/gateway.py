@@ -28,7 +28,10 @@ def client() -> stripe.StripeClient:
     """A StripeClient for the platform keys (STRIPE_API_BASE points tests at the local fake)."""
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=2
+        settings.STRIPE_SECRET_KEY,
+        base_addresses=base,
+        max_network_retries=2,
+        http_client=stripe.new_default_http_client(timeout=settings.STRIPE_TIMEOUT_SECONDS),
     )
 
 

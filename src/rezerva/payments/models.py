@@ -45,6 +45,12 @@ class Payment(TenantModel):
     checkout_url = models.URLField(max_length=2000, blank=True, default="")
     checkout_attempt = models.PositiveIntegerField(default=0)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Something the owner must look at (Stripe took a different amount, ...); shown on the
+    # dashboard until she marks it resolved.
+    problem = models.CharField(max_length=300, blank=True, default="")
+    problem_at = models.DateTimeField(null=True, blank=True)
+    # When the sweep last re-read the Checkout Session (reconciling a late or lost webhook).
+    checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -96,6 +102,7 @@ class StripeEvent(models.Model):
     """Every Stripe event we accepted, keyed by its id so it is applied at most once."""
 
     class Status(models.TextChoices):
+        # received: being applied, or its last attempt failed; Stripe's retry runs it again.
         RECEIVED = "received", "Received"
         SUCCEEDED = "succeeded", "Applied"
         IGNORED = "ignored", "Ignored"
@@ -109,6 +116,7 @@ class StripeEvent(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
     error = models.CharField(max_length=500, blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
 

@@ -35,3 +35,13 @@ def get_payment_for_business(*, business: Business, payment_id: int) -> Payment:
         business=business,
         pk=payment_id,
     )
+
+
+def payments_with_problems(*, business: Business) -> list[Payment]:
+    """Payments Stripe reported differently from the booking (F1): the owner must look."""
+    return list(
+        Payment.objects.filter(business=business)
+        .exclude(problem="")
+        .select_related("booking", "booking__session", "purchase", "purchase__series")
+        .order_by("-problem_at")
+    )

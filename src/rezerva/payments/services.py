@@ -7,17 +7,18 @@ import datetime as dt
 import logging
 
 import stripe
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 
 from rezerva.booking.links import manage_url
 from rezerva.booking.models import Booking, BookingStatus, SeriesPurchase
 from rezerva.booking.selectors import seats_taken
 from rezerva.core.errors import ValidationFailed
-from rezerva.core.locking import lock_timeout
+from rezerva.core.locking import is_contention, lock_timeout
 from rezerva.notify.events import (
     BOOKING_CONFIRMED,
     PAID_WITHOUT_SEAT,
+    PAYMENT_PROBLEM,
     PURCHASE_CONFIRMED,
     DomainEvent,
     notify,
@@ -116,28 +117,60 @@ def start_checkout(*, target: Target, now: dt.datetime) -> Payment:
     return payment
 
 
-def record_stripe_event(*, event: dict) -> StripeEvent | None:
-    """Store an event by its unique id; None means we already had it (a replay)."""
-    try:
-        with transaction.atomic():
-            return StripeEvent.objects.create(
-                stripe_event_id=event["id"],
-                type=event["type"],
-                account=event.get("account") or "",
-                payload=event,
-            )
-    except IntegrityError:
+class EventNotApplied(Exception):
+    """A verified event could not be applied now (Stripe unreachable, rows locked): the webhook
+    answers `status` and the event stays open, so Stripe's retry runs it again."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _claim_event(event: dict) -> StripeEvent | None:
+    """The event's row, new or left open by a failed attempt; None once it was applied or
+    ignored (a replay). Seen means processed, never merely received (F1)."""
+    record, _ = StripeEvent.objects.get_or_create(
+        stripe_event_id=event["id"],
+        defaults={
+            "type": event["type"],
+            "account": event.get("account") or "",
+            "payload": event,
+        },
+    )
+    if record.status in (StripeEvent.Status.SUCCEEDED, StripeEvent.Status.IGNORED):
         return None
+    StripeEvent.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+    return record
+
+
+def _event_failed(record: StripeEvent, exc: BaseException) -> None:
+    StripeEvent.objects.filter(pk=record.pk).update(
+        status=StripeEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
+    )
 
 
 def handle_stripe_event(*, event: stripe.Event | dict, now: dt.datetime) -> str:
-    """Apply a verified event at most once; the Checkout Session is re-read before any change."""
+    """Apply a verified event at most once; the Checkout Session is re-read before any change.
+    Raises EventNotApplied on a transient failure, leaving the event open for Stripe's retry."""
     if not isinstance(event, dict):
         event = event.to_dict()
-    record = record_stripe_event(event=event)
+    record = _claim_event(event)
     if record is None:
         return "duplicate"
-    outcome = _apply(event, record, now)
+    try:
+        outcome = _apply(event, record, now)
+    except stripe.StripeError as exc:
+        _event_failed(record, exc)
+        raise EventNotApplied(502, "Stripe could not be read; please retry.") from exc
+    except OperationalError as exc:
+        _event_failed(record, exc)
+        if is_contention(exc):
+            raise EventNotApplied(503, "Lock timeout, please try again.") from exc
+        raise
+    except Exception as exc:
+        _event_failed(record, exc)
+        raise
     status = (
         StripeEvent.Status.SUCCEEDED
         if outcome.startswith("applied")
@@ -165,13 +198,26 @@ def _apply(event: dict, record: StripeEvent, now: dt.datetime) -> str:
     session = gateway.retrieve_checkout_session(
         account=payment.stripe_account_id, session_id=session_id
     )
+    return _apply_session(payment, session, event["type"], now)
+
+
+def _apply_session(
+    payment: Payment, session: gateway.CheckoutSession, event_type: str | None, now: dt.datetime
+) -> str:
+    """Bring a payment in line with its Checkout Session as Stripe reports it now (the webhook
+    and the sweep's reconciliation share this; `event_type` is None for the sweep)."""
     if session.status == "complete" and session.payment_status == "paid":
         if session.amount_total != payment.amount_minor or session.currency != payment.currency:
-            return "ignored: amount or currency differs from the payment"
+            return "applied: problem recorded: " + _record_problem(
+                payment,
+                f"Stripe took {session.amount_total} {session.currency}, the booking expected "
+                f"{payment.amount_minor} {payment.currency} (payment {session.payment_intent}).",
+                now,
+            )
         return "applied: " + apply_payment_received(
             payment=payment, payment_intent=session.payment_intent, now=now
         )
-    if session.status == "complete" and event["type"] == "checkout.session.async_payment_failed":
+    if session.status == "complete" and event_type == "checkout.session.async_payment_failed":
         return "applied: " + _close_unpaid(payment, Payment.Status.FAILED, now)
     if session.status == "complete":
         Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
@@ -181,6 +227,47 @@ def _apply(event: dict, record: StripeEvent, now: dt.datetime) -> str:
     if session.status == "expired":
         return "applied: " + _close_unpaid(payment, Payment.Status.EXPIRED, now)
     return "ignored: session still open"
+
+
+def _record_problem(payment: Payment, problem: str, now: dt.datetime) -> str:
+    """Money that does not match is never applied and never dropped silently: the owner sees
+    it on the dashboard and gets one email per problem."""
+    with transaction.atomic():
+        changed = (
+            Payment.objects.filter(pk=payment.pk)
+            .exclude(problem=problem[:300])
+            .update(problem=problem[:300], problem_at=now, updated_at=now)
+        )
+        if changed:
+            log_activity(
+                business=payment.business,
+                actor=None,
+                action="payment.problem",
+                target=payment.pk,
+                problem=problem[:300],
+            )
+            target = _target(payment)
+            notify(
+                DomainEvent(
+                    PAYMENT_PROBLEM,
+                    payment.business_id,
+                    booking_ids=tuple(s.pk for s in _seats_of(target)),
+                    data={"payment_id": payment.pk, "problem": problem[:300]},
+                )
+            )
+    return "amount or currency differs from the payment"
+
+
+def resolve_payment_problem(*, payment: Payment, actor, now: dt.datetime) -> None:
+    """The owner dealt with a payment problem (at Stripe or with the guest): clear it."""
+    with transaction.atomic():
+        Payment.objects.filter(pk=payment.pk).update(problem="", problem_at=None, updated_at=now)
+        log_activity(
+            business=payment.business,
+            actor=actor,
+            action="payment.problem_resolved",
+            target=payment.pk,
+        )
 
 
 def _target(payment: Payment) -> Target:
@@ -299,13 +386,55 @@ def expire_lapsed_checkouts(*, now: dt.datetime, limit: int = 200) -> int:
                 account=payment.stripe_account_id, session_id=payment.stripe_checkout_session_id
             )
         except stripe.InvalidRequestError:
-            continue  # already complete or expired at Stripe: its event decides
+            # Already complete or expired at Stripe: apply what it says now, webhook or not.
+            _reconcile(payment, now)
+            continue
         except stripe.StripeError as exc:
             logger.warning("expiring checkout %s failed: %s", payment.pk, exc)
             continue
         _close_unpaid(payment, Payment.Status.EXPIRED, now)
         closed += 1
     return closed
+
+
+RECONCILE_AFTER = dt.timedelta(minutes=5)
+RECONCILE_EVERY = dt.timedelta(minutes=10)
+
+
+def _reconcile(payment: Payment, now: dt.datetime) -> str:
+    """Re-read one payment's Checkout Session and apply it; a Stripe error waits for next time."""
+    Payment.objects.filter(pk=payment.pk).update(checked_at=now)
+    try:
+        session = gateway.retrieve_checkout_session(
+            account=payment.stripe_account_id, session_id=payment.stripe_checkout_session_id
+        )
+    except stripe.StripeError as exc:
+        logger.warning("reconciling payment %s failed: %s", payment.pk, exc)
+        return "not reached"
+    return _apply_session(payment, session, None, now)
+
+
+def reconcile_pending_payments(*, now: dt.datetime, limit: int = 100) -> int:
+    """F1: a late or lost webhook never loses money. Payments still awaiting money a few minutes
+    after Checkout started are re-read from Stripe (each at most every RECONCILE_EVERY) and
+    applied exactly as the webhook would; returns how many changed."""
+    due = (
+        Payment.objects.select_related("business")
+        .filter(
+            status__in=[Payment.Status.PENDING, Payment.Status.PROCESSING],
+            stripe_checkout_session_id__isnull=False,
+            problem="",
+            updated_at__lte=now - RECONCILE_AFTER,
+        )
+        .filter(Q(checked_at__isnull=True) | Q(checked_at__lte=now - RECONCILE_EVERY))
+        .order_by("checked_at", "pk")[:limit]
+    )
+    changed = 0
+    for payment in due:
+        outcome = _reconcile(payment, now)
+        if outcome.startswith("applied") and outcome != "applied: processing":
+            changed += 1
+    return changed
 
 
 def refund_payment(

@@ -49,7 +49,7 @@ from rezerva.booking.offers import seat_offer
 from rezerva.booking.selectors import seats_taken
 from rezerva.catalog.models import PriceType, Service
 from rezerva.core.errors import DomainError, ValidationFailed
-from rezerva.core.locking import lock_timeout
+from rezerva.core.locking import is_contention, lock_timeout
 from rezerva.coupons.errors import CouponNotValid
 from rezerva.coupons.services import record_redemption, redeem_coupon
 from rezerva.notify.events import (
@@ -70,8 +70,6 @@ MAX_PHONE = 32
 MAX_KEY = 80
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
-# SQLSTATEs that mean "contention, try again": lock_timeout and deadlock_detected.
-_BUSY_SQLSTATES = {"55P03", "40P01"}
 Placed = TypeVar("Placed", Booking, SeriesPurchase)
 
 
@@ -177,10 +175,6 @@ def _status_and_hold(
     return BookingStatus.CONFIRMED, None
 
 
-def _is_busy(exc: OperationalError) -> bool:
-    return getattr(exc.__cause__, "sqlstate", None) in _BUSY_SQLSTATES
-
-
 def _refuse_at_limit(business: Business, now: dt.datetime) -> None:
     """P3: the guest gets PlanLimitReached; the owner hears about it once a month."""
     if mark_limit_notified(business=business, now=now):
@@ -264,7 +258,7 @@ def _refusals(business: Business, now: dt.datetime) -> Iterator[None]:
     except PlanLimitReached:
         _refuse_at_limit(business, now)
     except OperationalError as exc:
-        if _is_busy(exc):
+        if is_contention(exc):
             raise BookingBusy() from exc
         raise
 

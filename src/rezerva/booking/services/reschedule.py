@@ -20,9 +20,9 @@ from rezerva.booking.errors import (
 from rezerva.booking.locks import bookings_for_update
 from rezerva.booking.models import Booking, BookingStatus, CancelledBy
 from rezerva.booking.selectors import guest_cancel_deadline, list_price_of, seats_taken
-from rezerva.booking.services.place import _is_busy, _run_offer
+from rezerva.booking.services.place import _run_offer
 from rezerva.catalog.models import Service
-from rezerva.core.locking import lock_timeout
+from rezerva.core.locking import is_contention, lock_timeout
 from rezerva.notify.events import BOOKING_MOVED, DomainEvent, notify
 from rezerva.scheduling.locks import sessions_for_update
 from rezerva.scheduling.models import Series
@@ -105,7 +105,7 @@ def move_booking(
                 )
             )
     except OperationalError as exc:
-        if _is_busy(exc):
+        if is_contention(exc):
             raise BookingBusy() from exc
         raise
     booking.refresh_from_db()

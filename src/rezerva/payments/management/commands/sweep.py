@@ -1,5 +1,6 @@
-"""manage.py sweep: housekeeping for lapsed holds and their Checkout Sessions, and the email
-outbox (stuck or lost emails, due reminders); --once for cron."""
+"""manage.py sweep: housekeeping for lapsed holds and their Checkout Sessions, payments whose
+webhook is late or lost (re-read from Stripe), and the email outbox (stuck or lost emails, due
+reminders); --once for cron."""
 
 import time
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from rezerva.booking.services import expire_holds
 from rezerva.notify.services import sweep_outbox
-from rezerva.payments.services import expire_lapsed_checkouts
+from rezerva.payments.services import expire_lapsed_checkouts, reconcile_pending_payments
 
 
 class Command(BaseCommand):
@@ -23,12 +24,15 @@ class Command(BaseCommand):
             now = timezone.now()
             counts = expire_holds(now=now)
             closed = expire_lapsed_checkouts(now=now)
+            reconciled = reconcile_pending_payments(now=now)
             outbox = sweep_outbox(now=now)
             if counts.bookings or counts.purchases or closed:
                 self.stdout.write(
                     f"expired {counts.bookings} booking(s), {counts.purchases} purchase(s); "
                     f"closed {closed} checkout session(s)"
                 )
+            if reconciled:
+                self.stdout.write(f"reconciled {reconciled} payment(s) with Stripe")
             if any(outbox.values()):
                 self.stdout.write(
                     "outbox: " + ", ".join(f"{k} {v}" for k, v in sorted(outbox.items()))
