@@ -301,16 +301,18 @@ def test_b5_same_idempotency_key_twice_returns_the_same_booking_and_counts_once(
     business, now, run, drop_in_series, kind
 ):
     session_id = run.pk if kind == "single" else _first_run(drop_in_series).pk
-    key = new_key()
+    key, anna = new_key(), guest()
 
     first = book_run(
-        business=business, session_id=session_id, guest=guest(), idempotency_key=key, now=now
+        business=business, session_id=session_id, guest=anna, idempotency_key=key, now=now
     )
     second = book_run(
-        business=business, session_id=session_id, guest=guest(), idempotency_key=key, now=now
+        business=business, session_id=session_id, guest=anna, idempotency_key=key, now=now
     )
 
     assert second.pk == first.pk
+    assert second.is_replay
+    assert not hasattr(first, "is_replay")
     assert Booking.objects.filter(business=business).count() == 1
     assert usage_ticks(business) == 1
 
@@ -321,9 +323,10 @@ def test_b5_a_retry_after_the_run_filled_or_was_cancelled_still_returns_the_firs
     last_seat = builders.make_session(service, days_ahead=7, capacity=1, now=now)
     cancelled_later = builders.make_session(service, days_ahead=8, now=now)
     keys = {last_seat.pk: new_key(), cancelled_later.pk: new_key()}
+    anna = guest()
     first = {
         run_id: book_run(
-            business=business, session_id=run_id, guest=guest(), idempotency_key=key, now=now
+            business=business, session_id=run_id, guest=anna, idempotency_key=key, now=now
         )
         for run_id, key in keys.items()
     }
@@ -332,7 +335,7 @@ def test_b5_a_retry_after_the_run_filled_or_was_cancelled_still_returns_the_firs
 
     retried = {
         run_id: book_run(
-            business=business, session_id=run_id, guest=guest(), idempotency_key=key, now=now
+            business=business, session_id=run_id, guest=anna, idempotency_key=key, now=now
         )
         for run_id, key in keys.items()
     }

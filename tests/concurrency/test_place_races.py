@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from rezerva.booking.errors import (
     BookingBusy,
+    IdempotencyKeyReused,
     SeriesNotBookable,
     SeriesSoldOut,
     SessionFull,
@@ -140,13 +141,13 @@ def test_series_buyers_and_drop_in_guests_racing_never_exceed_capacity_on_any_ru
 
 def test_racing_submits_with_one_idempotency_key_create_one_booking(business, service, now):
     run = builders.make_session(service, capacity=50, now=now)
-    key = new_key()
+    key, anna = new_key(), guest()
 
     results = run_concurrently(
         10,
         lambda i: (
             book_single_run(
-                business=business, session_id=run.pk, guest=guest(), idempotency_key=key, now=now
+                business=business, session_id=run.pk, guest=anna, idempotency_key=key, now=now
             ).pk
         ),
     )
@@ -158,15 +159,38 @@ def test_racing_submits_with_one_idempotency_key_create_one_booking(business, se
     assert usage_ticks(business) == 1
 
 
-def test_racing_submits_with_one_idempotency_key_create_one_series_purchase(business, service, now):
-    series = builders.make_series(service, runs=3, capacity=50, now=now)
+def test_idempotency_key_raced_by_different_guests_places_one_and_refuses_the_rest(
+    business, service, now
+):
+    """F2 under contention: the twins wait for the first commit, then see another request."""
+    run = builders.make_session(service, capacity=50, now=now)
     key = new_key()
 
     results = run_concurrently(
         10,
         lambda i: (
+            book_single_run(
+                business=business, session_id=run.pk, guest=guest(), idempotency_key=key, now=now
+            ).pk
+        ),
+    )
+
+    assert _unexpected(results, (BookingBusy, IdempotencyKeyReused)) == []
+    outcomes = _outcomes(results)
+    assert outcomes["ok"] == 1
+    assert outcomes["IdempotencyKeyReused"] == 9 - outcomes["BookingBusy"]
+    assert Booking.objects.filter(business=business).count() == 1
+
+
+def test_racing_submits_with_one_idempotency_key_create_one_series_purchase(business, service, now):
+    series = builders.make_series(service, runs=3, capacity=50, now=now)
+    key, ola = new_key(), guest()
+
+    results = run_concurrently(
+        10,
+        lambda i: (
             purchase_series(
-                business=business, series_id=series.pk, guest=guest(), idempotency_key=key, now=now
+                business=business, series_id=series.pk, guest=ola, idempotency_key=key, now=now
             ).pk
         ),
     )

@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -537,3 +538,21 @@ def test_the_series_list_pages_by_twenty(client, service, real_now):
     assert series_card_count(second) == 1
     assert "Course 20" in body(second)
     assert 'data-testid="page-later"' in body(first)
+
+
+def test_idempotency_key_of_the_hub_form_is_bound_to_its_browser(business, service, real_now):
+    """F2: a hidden key copied into another browser places that guest's own booking and never
+    leads to the first guest's manage page."""
+    run = builders.make_session(service, days_ahead=3, now=real_now)
+    victim, attacker = Client(), Client()
+    victim.get(book_run_url(run))  # each browser gets its own CSRF cookie
+    attacker.get(book_run_url(run))
+    key = new_key()
+
+    first = victim.post(book_run_url(run), _form(key))
+    copied = attacker.post(book_run_url(run), _form(key, name="Mallory", email="mallory@evil.test"))
+
+    assert first.status_code == copied.status_code == 302
+    assert first.url != copied.url
+    assert Booking.objects.filter(business=business).count() == 2
+    assert victim.post(book_run_url(run), _form(key)).url == first.url  # her double submit

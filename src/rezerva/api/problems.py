@@ -19,6 +19,7 @@ STATUS_BY_CODE = {
     "plan_limit_reached": 403,
     "feature_not_in_plan": 403,
     "booking_busy": 409,
+    "idempotency_key_reused": 409,
     "session_full": 409,
     "series_sold_out": 409,
     "session_not_bookable": 409,

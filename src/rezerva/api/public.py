@@ -192,12 +192,15 @@ def booking_out(
 @decorate_view(rate_limited("booking"))
 def place_booking(
     request,
+    response: HttpResponse,
     slug: str,
     payload: schemas.BookingIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     """Book one run (`session_id`) or a whole series (`series_id`). Retrying with the same
-    Idempotency-Key returns the same booking."""
+    Idempotency-Key and the same request (target, guest email, coupon, consents) returns the
+    same booking with `Idempotent-Replayed: true`; the key with another request is refused with
+    409 `idempotency_key_reused`. Keys are kept 24 hours."""
     business = get_business_by_slug(slug)
     if (payload.session_id is None) == (payload.series_id is None):
         raise ValidationFailed({"session_id": "Give exactly one of session_id or series_id."})
@@ -215,6 +218,8 @@ def place_booking(
         obj = booking_services.book_run(session_id=payload.session_id, **common)
     else:
         obj = booking_services.purchase_series(series_id=payload.series_id, **common)
+    if getattr(obj, "is_replay", False):
+        response["Idempotent-Replayed"] = "true"
     obj.business = business
     checkout_url = None
     if obj.status == BookingStatus.PENDING:

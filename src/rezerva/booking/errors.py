@@ -65,3 +65,9 @@ class SeriesNotFound(DomainError):
     """This series does not exist."""
 
     code = "series_not_found"
+
+
+class IdempotencyKeyReused(DomainError):
+    """This Idempotency-Key was already used for a different request. Use a new key."""
+
+    code = "idempotency_key_reused"

@@ -51,7 +51,6 @@ class SeriesPurchase(TenantModel, GuestFields):
     currency = models.CharField(max_length=3)
     price_type = models.CharField(max_length=10)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -62,13 +61,7 @@ class SeriesPurchase(TenantModel, GuestFields):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["business", "series", "status"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["business", "idempotency_key"],
-                condition=Q(idempotency_key__isnull=False),
-                name="purchase_unique_idempotency_key",
-            ),
-        ]
+        constraints = []
 
     def __str__(self) -> str:
         return f"{self.guest_name} - {self.series_id}"
@@ -107,7 +100,6 @@ class Booking(TenantModel, GuestFields):
     currency = models.CharField(max_length=3)
     price_type = models.CharField(max_length=10)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     attendance = models.CharField(
         max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
@@ -125,11 +117,6 @@ class Booking(TenantModel, GuestFields):
             models.Index(fields=["business", "status", "created_at"]),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["business", "idempotency_key"],
-                condition=Q(idempotency_key__isnull=False),
-                name="booking_unique_idempotency_key",
-            ),
             models.UniqueConstraint(
                 fields=["purchase", "session"],
                 condition=Q(purchase__isnull=False),
@@ -150,6 +137,36 @@ class Booking(TenantModel, GuestFields):
         return self.status == BookingStatus.PENDING and bool(
             self.hold_expires_at and self.hold_expires_at > now
         )
+
+
+class IdempotencyKey(TenantModel):
+    """B5 and F2: a client's Idempotency-Key, bound to a fingerprint of the request that first
+    used it and to what that request placed. The same key with the same request replays the
+    first result; with another request it is refused and reveals nothing. Kept 24 hours."""
+
+    key = models.CharField(max_length=80)
+    fingerprint = models.CharField(max_length=64)
+    booking = models.OneToOneField(
+        Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    purchase = models.OneToOneField(
+        SeriesPurchase, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["business", "key"], name="idempotency_key_unique"),
+            models.CheckConstraint(
+                condition=Q(booking__isnull=False, purchase__isnull=True)
+                | Q(booking__isnull=True, purchase__isnull=False),
+                name="idempotency_key_for_booking_xor_purchase",
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class ConsentDefinition(TenantModel):

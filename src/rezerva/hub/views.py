@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rezerva.booking import offers
@@ -164,6 +165,14 @@ def _guest(form) -> tuple[booking_services.GuestDetails, booking_services.Agreem
     )
 
 
+def _bound_key(request, form_key: str) -> str:
+    """F2: the form's hidden key counts only in the browser it was given to: it is bound to that
+    browser's CSRF secret, so a key read elsewhere neither replays nor blocks her booking."""
+    secret = request.META.get("CSRF_COOKIE", "")
+    digest = salted_hmac("rezerva.hub.idempotency_key", f"{secret}:{form_key}").hexdigest()
+    return f"hub-{digest[:40]}"
+
+
 @require_http_methods(["GET", "POST"])
 def book_run(request, slug: str, session_id: int):
     """Details step for one run (single or drop-in); the service decides, under its lock."""
@@ -188,7 +197,7 @@ def book_run(request, slug: str, session_id: int):
                 session_id=run.pk,
                 guest=guest,
                 agreements=agreements,
-                idempotency_key=form.cleaned_data["idempotency_key"],
+                idempotency_key=_bound_key(request, form.cleaned_data["idempotency_key"]),
                 coupon_code=form.cleaned_data.get("coupon_code"),
                 now=now,
             )
@@ -236,7 +245,7 @@ def book_series(request, slug: str, series_id: int):
                 series_id=series.pk,
                 guest=guest,
                 agreements=agreements,
-                idempotency_key=form.cleaned_data["idempotency_key"],
+                idempotency_key=_bound_key(request, form.cleaned_data["idempotency_key"]),
                 coupon_code=form.cleaned_data.get("coupon_code"),
                 now=now,
             )

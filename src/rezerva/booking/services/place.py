@@ -18,6 +18,8 @@ key is looked up only when a write fails (`_idempotent`), so a first attempt rea
 """
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +32,7 @@ from django.db import IntegrityError, OperationalError, transaction
 
 from rezerva.booking.errors import (
     BookingBusy,
+    IdempotencyKeyReused,
     PlanLimitReached,
     SeriesNotBookable,
     SeriesNotFound,
@@ -43,6 +46,7 @@ from rezerva.booking.models import (
     BookingStatus,
     ConsentDefinition,
     ConsentRecord,
+    IdempotencyKey,
     SeriesPurchase,
 )
 from rezerva.booking.offers import seat_offer
@@ -299,24 +303,81 @@ def _count_and_redeem(
     )
 
 
-def _existing(model, business: Business, key: str | None):
+KEY_LIFETIME = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A cleaned Idempotency-Key and the fingerprint of the request that carries it."""
+
+    key: str
+    fingerprint: str
+
+
+def _request_key(
+    key: str | None,
+    *,
+    target: str,
+    kind: str | None,
+    guest: GuestDetails,
+    code: str | None,
+    agreements: Agreements,
+) -> _Key | None:
+    """F2: bind a key to what was asked (target, kind, guest email, coupon, agreements)."""
     if key is None:
         return None
-    return model.objects.filter(business=business, idempotency_key=key).first()
+    request = {
+        "target": target,
+        "kind": kind or "",
+        "email": guest.email,
+        "coupon": (code or "").upper(),
+        "consents": sorted(agreements.consent_ids),
+    }
+    blob = json.dumps(request, sort_keys=True, separators=(",", ":")).encode()
+    return _Key(key, hashlib.sha256(blob).hexdigest())
+
+
+def _remember_key(business: Business, key: _Key | None, now: dt.datetime, **placed) -> None:
+    """In the placing transaction: a twin request waits on this unique row, then fails."""
+    if key is not None:
+        IdempotencyKey.objects.create(
+            business=business,
+            key=key.key,
+            fingerprint=key.fingerprint,
+            expires_at=now + KEY_LIFETIME,
+            **placed,
+        )
 
 
 def _idempotent(
-    model: type[Placed], business: Business, key: str | None, write: Callable[[], Placed]
+    model: type[Placed],
+    business: Business,
+    key: _Key | None,
+    now: dt.datetime,
+    write: Callable[[], Placed],
 ) -> Placed:
-    """A repeated Idempotency-Key returns the first booking, read only when a write fails: the
-    unique key stops a twin insert (after the first one commits), and a refusal of the retry
-    (run since filled or cancelled, coupon used up) yields to the booking it already made."""
+    """B5/F2: a repeated key with the same request returns the first booking, marked as a
+    replay. It is read only when a write fails: the unique key stops a twin insert once the
+    first one commits, and a refusal of the retry (the run filled since) yields to the booking
+    it already made. The same key with another request is refused and reveals nothing; a key
+    older than KEY_LIFETIME is freed and the request placed anew."""
     try:
         return write()
     except (DomainError, IntegrityError):
-        if existing := _existing(model, business, key):
-            return existing
-        raise
+        if key is None:
+            raise
+        stored = IdempotencyKey.objects.filter(business=business, key=key.key).first()
+        if stored is None:
+            raise
+        if stored.expires_at <= now:
+            IdempotencyKey.objects.filter(pk=stored.pk, expires_at__lte=now).delete()
+            return write()
+        placed_id = stored.purchase_id if model is SeriesPurchase else stored.booking_id
+        if stored.fingerprint != key.fingerprint or placed_id is None:
+            raise IdempotencyKeyReused() from None
+        placed = model.objects.get(pk=placed_id)
+        placed.is_replay = True
+        return placed
 
 
 def _no_coupon_use_yet(target: Booking | SeriesPurchase) -> None:
@@ -338,12 +399,20 @@ def _place_run_booking(
 ) -> Booking:
     guest = _clean_guest(business, guest)
     agreed = _agreed_consents(business, agreements)
-    key = _clean_key(idempotency_key)
     code = _clean_coupon_code(coupon_code)
+    key = _request_key(
+        _clean_key(idempotency_key),
+        target=f"run:{session_id}",
+        kind=kind,
+        guest=guest,
+        code=code,
+        agreements=agreements,
+    )
     return _idempotent(
         Booking,
         business,
         key,
+        now,
         lambda: _write_run_booking(business, session_id, kind, guest, agreed, key, code, now),
     )
 
@@ -354,7 +423,7 @@ def _write_run_booking(
     kind: str | None,
     guest: GuestDetails,
     agreed: list[ConsentDefinition],
-    key: str | None,
+    key: _Key | None,
     code: str | None,
     now: dt.datetime,
 ) -> Booking:
@@ -390,9 +459,9 @@ def _write_run_booking(
             currency=business.currency,
             hold_expires_at=hold,
             confirmed_at=now if status == BookingStatus.CONFIRMED else None,
-            idempotency_key=key,
             **_guest_columns(guest),
         )
+        _remember_key(business, key, now, booking=booking)
         _no_coupon_use_yet(booking)
         _record_consents(business, agreed, now, booking=booking)
         log_activity(
@@ -553,12 +622,20 @@ def purchase_series(
     """S1, S4: one purchase, one seat in every upcoming run of the series, or nothing at all."""
     guest = _clean_guest(business, guest)
     agreed = _agreed_consents(business, agreements)
-    key = _clean_key(idempotency_key)
     code = _clean_coupon_code(coupon_code)
+    key = _request_key(
+        _clean_key(idempotency_key),
+        target=f"series:{series_id}",
+        kind=Booking.Kind.SERIES,
+        guest=guest,
+        code=code,
+        agreements=agreements,
+    )
     return _idempotent(
         SeriesPurchase,
         business,
         key,
+        now,
         lambda: _write_series_purchase(business, series_id, guest, agreed, key, code, now),
     )
 
@@ -568,7 +645,7 @@ def _write_series_purchase(
     series_id: int,
     guest: GuestDetails,
     agreed: list[ConsentDefinition],
-    key: str | None,
+    key: _Key | None,
     code: str | None,
     now: dt.datetime,
 ) -> SeriesPurchase:
@@ -601,9 +678,9 @@ def _write_series_purchase(
             currency=business.currency,
             hold_expires_at=hold,
             confirmed_at=now if status == BookingStatus.CONFIRMED else None,
-            idempotency_key=key,
             **guest_fields,
         )
+        _remember_key(business, key, now, purchase=purchase)
         _no_coupon_use_yet(purchase)
         bookings = Booking.objects.bulk_create(
             Booking(
