@@ -54,6 +54,7 @@ from rezerva.booking.selectors import seats_taken
 from rezerva.catalog.models import PriceType, Service
 from rezerva.core.errors import DomainError, ValidationFailed
 from rezerva.core.locking import is_contention, lock_timeout
+from rezerva.core.text import unsafe_text_reason
 from rezerva.coupons.errors import CouponNotValid
 from rezerva.coupons.services import record_redemption, redeem_coupon
 from rezerva.notify.events import (
@@ -110,6 +111,8 @@ def _clean_guest(business: Business, guest: GuestDetails) -> GuestDetails:
         errors["name"] = "Enter your name."
     elif len(name) > MAX_NAME:
         errors["name"] = f"Use at most {MAX_NAME} characters."
+    elif reason := unsafe_text_reason(name):
+        errors["name"] = reason
     if not email:
         errors["email"] = "Enter your email address."
     elif len(email) > MAX_EMAIL:
@@ -221,7 +224,7 @@ class _Discount:
 
 def _clean_coupon_code(code: str | None) -> str | None:
     code = (code or "").strip()
-    if len(code) > 32:
+    if len(code) > 32 or unsafe_text_reason(code):
         raise CouponNotValid("We don't know this coupon code. Check the spelling.")
     return code or None
 
