@@ -208,6 +208,14 @@ REQUEST_BODY_MAX_BYTES_BY_PATH = {"/payments/stripe/webhook/": DATA_UPLOAD_MAX_M
 # empty turns a limit off). Counted in the "default" cache, so production needs Redis.
 RATE_LIMIT_BOOKING = os.environ.get("RATE_LIMIT_BOOKING", "20/min")
 RATE_LIMIT_MANAGE = os.environ.get("RATE_LIMIT_MANAGE", "60/min")
+# Seat hoarding (F5): unpaid holds one email or client address may keep, per run and per
+# business; while unpaid holds fill HOLD_SHORT_SHARE of a run of at least HOLD_SHORT_MIN_CAPACITY
+# seats, new holds last HOLD_SHORT_MINUTES (a one-seat lesson keeps the business's hold time).
+HOLD_LIMIT_PER_RUN = int(os.environ.get("HOLD_LIMIT_PER_RUN", "2"))
+HOLD_LIMIT_PER_BUSINESS = int(os.environ.get("HOLD_LIMIT_PER_BUSINESS", "5"))
+HOLD_SHORT_SHARE = float(os.environ.get("HOLD_SHORT_SHARE", "0.5"))
+HOLD_SHORT_MINUTES = int(os.environ.get("HOLD_SHORT_MINUTES", "7"))
+HOLD_SHORT_MIN_CAPACITY = int(os.environ.get("HOLD_SHORT_MIN_CAPACITY", "4"))
 # How many reverse proxies append to X-Forwarded-For in front of the app; 0 trusts REMOTE_ADDR only.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 

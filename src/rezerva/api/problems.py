@@ -20,6 +20,7 @@ STATUS_BY_CODE = {
     "feature_not_in_plan": 403,
     "booking_busy": 409,
     "idempotency_key_reused": 409,
+    "too_many_holds": 409,
     "session_full": 409,
     "series_sold_out": 409,
     "session_not_bookable": 409,

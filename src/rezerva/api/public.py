@@ -17,7 +17,7 @@ from rezerva.booking.models import Booking, BookingStatus, CancelledBy, SeriesPu
 from rezerva.booking.selectors import get_by_manage_token, purchase_bookings
 from rezerva.catalog.models import Service
 from rezerva.core.errors import ValidationFailed
-from rezerva.core.ratelimit import rate_limited
+from rezerva.core.ratelimit import client_address, rate_limited
 from rezerva.coupons.selectors import redemption_of
 from rezerva.payments.services import start_checkout
 from rezerva.tenancy.selectors import get_business_by_slug
@@ -204,7 +204,9 @@ def place_booking(
     business = get_business_by_slug(slug)
     if (payload.session_id is None) == (payload.series_id is None):
         raise ValidationFailed({"session_id": "Give exactly one of session_id or series_id."})
-    guest = booking_services.GuestDetails(payload.name, payload.email, payload.phone)
+    guest = booking_services.GuestDetails(
+        payload.name, payload.email, payload.phone, client=client_address(request)
+    )
     agreements = booking_services.Agreements(frozenset(payload.consent_ids))
     common = {
         "business": business,

@@ -71,3 +71,9 @@ class IdempotencyKeyReused(DomainError):
     """This Idempotency-Key was already used for a different request. Use a new key."""
 
     code = "idempotency_key_reused"
+
+
+class TooManyHolds(DomainError):
+    """You already hold unpaid seats here. Pay for them or let them lapse, then book again."""
+
+    code = "too_many_holds"

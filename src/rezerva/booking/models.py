@@ -51,6 +51,8 @@ class SeriesPurchase(TenantModel, GuestFields):
     currency = models.CharField(max_length=3)
     price_type = models.CharField(max_length=10)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
+    # A keyed digest of the client address that placed an unpaid hold (seat hoarding limits).
+    hold_client = models.CharField(max_length=32, blank=True, default="")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -100,6 +102,8 @@ class Booking(TenantModel, GuestFields):
     currency = models.CharField(max_length=3)
     price_type = models.CharField(max_length=10)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
+    # A keyed digest of the client address that placed an unpaid hold (seat hoarding limits).
+    hold_client = models.CharField(max_length=32, blank=True, default="")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     attendance = models.CharField(
         max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN

@@ -34,6 +34,23 @@ def seats_taken(*, session_ids: Iterable[int], now: dt.datetime) -> dict[int, in
     return taken
 
 
+def seats_held(*, session_ids: Iterable[int], now: dt.datetime) -> dict[int, int]:
+    """{session_id: seats held by unpaid bookings whose hold is live} (F5: shown apart)."""
+    ids = list(session_ids)
+    rows = (
+        Booking.objects.filter(
+            session_id__in=ids, status=BookingStatus.PENDING, hold_expires_at__gt=now
+        )
+        .values("session_id")
+        .annotate(held=Count("id"))
+        .order_by()
+    )
+    held = dict.fromkeys(ids, 0)
+    for row in rows:
+        held[row["session_id"]] = row["held"]
+    return held
+
+
 def active_series_seats_on(*, session_id: int, now: dt.datetime) -> int:
     """Seats on one run held by series buyers."""
     return Booking.objects.filter(

@@ -42,9 +42,13 @@ SERVICE_FIELD_MAP = {"price": "price"}
 
 
 def _runs_with_seats(runs, now):
-    taken = seats_taken(session_ids=[r.pk for r in runs], now=now)
+    """Seats taken, and of those the unpaid holds shown apart (F5)."""
+    ids = [r.pk for r in runs]
+    taken = seats_taken(session_ids=ids, now=now)
+    held = booking_selectors.seats_held(session_ids=ids, now=now)
     for run in runs:
         run.seats_taken = taken.get(run.pk, 0)
+        run.seats_held = held.get(run.pk, 0)
     return runs
 
 

@@ -24,6 +24,7 @@ from rezerva.booking.selectors import (
 from rezerva.catalog.models import Service
 from rezerva.core.errors import DomainError
 from rezerva.core.forms import add_domain_error
+from rezerva.core.ratelimit import client_address
 from rezerva.coupons.selectors import accepts_coupons, redemption_of
 from rezerva.hub.forms import GuestDetailsForm
 from rezerva.payments.selectors import payment_for
@@ -157,10 +158,12 @@ def _details_form(request, business):
     )
 
 
-def _guest(form) -> tuple[booking_services.GuestDetails, booking_services.Agreements]:
+def _guest(request, form) -> tuple[booking_services.GuestDetails, booking_services.Agreements]:
     data = form.cleaned_data
     return (
-        booking_services.GuestDetails(data["name"], data["email"], data.get("phone", "")),
+        booking_services.GuestDetails(
+            data["name"], data["email"], data.get("phone", ""), client=client_address(request)
+        ),
         booking_services.Agreements(form.agreed_ids()),
     )
 
@@ -190,7 +193,7 @@ def book_run(request, slug: str, session_id: int):
     form = _details_form(request, business)
     next_runs = []
     if request.method == "POST" and form.is_valid():
-        guest, agreements = _guest(form)
+        guest, agreements = _guest(request, form)
         try:
             booking = booking_services.book_run(
                 business=business,
@@ -238,7 +241,7 @@ def book_series(request, slug: str, series_id: int):
     )[series.service_id]
     form = _details_form(request, business)
     if request.method == "POST" and form.is_valid():
-        guest, agreements = _guest(form)
+        guest, agreements = _guest(request, form)
         try:
             purchase = booking_services.purchase_series(
                 business=business,

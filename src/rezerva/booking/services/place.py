@@ -26,9 +26,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Count, Q
+from django.utils.crypto import salted_hmac
 
 from rezerva.booking.errors import (
     BookingBusy,
@@ -40,6 +43,7 @@ from rezerva.booking.errors import (
     SessionFull,
     SessionNotBookable,
     SessionNotFound,
+    TooManyHolds,
 )
 from rezerva.booking.models import (
     Booking,
@@ -50,7 +54,7 @@ from rezerva.booking.models import (
     SeriesPurchase,
 )
 from rezerva.booking.offers import seat_offer
-from rezerva.booking.selectors import seats_taken
+from rezerva.booking.selectors import seats_held, seats_taken
 from rezerva.catalog.models import PriceType, Service
 from rezerva.core.errors import DomainError, ValidationFailed
 from rezerva.core.locking import is_contention, lock_timeout
@@ -85,6 +89,8 @@ class GuestDetails:
     name: str
     email: str
     phone: str = ""
+    # The client address as the rate limiter sees it (hub and API); only a digest is stored.
+    client: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,12 +134,19 @@ def _clean_guest(business: Business, guest: GuestDetails) -> GuestDetails:
         errors["phone"] = "Enter a phone number; this business needs one to reach you."
     if errors:
         raise ValidationFailed(errors)
-    return GuestDetails(name=name, email=email, phone=phone)
+    return GuestDetails(name=name, email=email, phone=phone, client=guest.client)
 
 
 def _guest_columns(guest: GuestDetails) -> dict[str, str]:
     """The guest's contact details as Booking and SeriesPurchase columns."""
     return {"guest_name": guest.name, "guest_email": guest.email, "guest_phone": guest.phone}
+
+
+def _client_digest(guest: GuestDetails) -> str:
+    """The client address as a keyed digest: enough to count its holds, not to read it back."""
+    if not guest.client:
+        return ""
+    return salted_hmac("rezerva.booking.hold_client", guest.client).hexdigest()[:32]
 
 
 def _agreed_consents(business: Business, agreements: Agreements) -> list[ConsentDefinition]:
@@ -174,12 +187,52 @@ def _record_consents(
 
 
 def _status_and_hold(
-    business: Business, offer: _Offer, now: dt.datetime
+    business: Business, offer: _Offer, now: dt.datetime, runs: list[Session] = ()
 ) -> tuple[str, dt.datetime | None]:
-    """Paid online: pending with a seat hold (B4). Free or pay on site: confirmed at once (B3)."""
-    if offer.price_type == PriceType.ONLINE and offer.price_minor > 0:
-        return BookingStatus.PENDING, now + dt.timedelta(minutes=business.hold_minutes)
-    return BookingStatus.CONFIRMED, None
+    """Paid online: pending with a seat hold (B4). Free or pay on site: confirmed at once (B3).
+    F5: while unpaid holds fill most of a run (HOLD_SHORT_SHARE), new holds are short."""
+    if not (offer.price_type == PriceType.ONLINE and offer.price_minor > 0):
+        return BookingStatus.CONFIRMED, None
+    minutes = business.hold_minutes
+    crowded = [r for r in runs if r.capacity >= settings.HOLD_SHORT_MIN_CAPACITY]
+    if crowded and minutes > settings.HOLD_SHORT_MINUTES:
+        held = seats_held(session_ids=[r.pk for r in crowded], now=now)
+        if any(held[r.pk] + 1 > r.capacity * settings.HOLD_SHORT_SHARE for r in crowded):
+            minutes = settings.HOLD_SHORT_MINUTES
+    return BookingStatus.PENDING, now + dt.timedelta(minutes=minutes)
+
+
+def _check_hold_limits(
+    business: Business, guest: GuestDetails, client: str, run_ids: list[int], now: dt.datetime
+) -> None:
+    """F5, under the run locks: one email or client address holds at most HOLD_LIMIT_PER_RUN
+    unpaid seats on any run and HOLD_LIMIT_PER_BUSINESS unpaid bookings or purchases at a
+    business (the new one included), so nobody holds a paid run's seats without paying."""
+    by_email = Q(guest_email=guest.email)
+    by_client = Q(hold_client=client) if client else Q(pk__isnull=True)  # no address: no row
+    live = Booking.objects.filter(
+        by_email | by_client,
+        business=business,
+        status=BookingStatus.PENDING,
+        hold_expires_at__gt=now,
+    )
+    runs = (
+        live.filter(session_id__in=run_ids)
+        .values("session_id")
+        .annotate(email=Count("pk", filter=by_email), client=Count("pk", filter=by_client))
+        .order_by()
+    )
+    if any(max(r["email"], r["client"]) > settings.HOLD_LIMIT_PER_RUN for r in runs):
+        raise TooManyHolds()
+    # A series purchase counts once, however many runs it holds.
+    placed = live.aggregate(
+        email=Count("purchase_id", distinct=True, filter=by_email)
+        + Count("pk", filter=by_email & Q(purchase__isnull=True)),
+        client=Count("purchase_id", distinct=True, filter=by_client)
+        + Count("pk", filter=by_client & Q(purchase__isnull=True)),
+    )
+    if max(placed["email"], placed["client"]) > settings.HOLD_LIMIT_PER_BUSINESS:
+        raise TooManyHolds()
 
 
 def _refuse_at_limit(business: Business, now: dt.datetime) -> None:
@@ -451,7 +504,8 @@ def _write_run_booking(
             series_id=run.series_id,
             now=now,
         )
-        status, hold = _status_and_hold(business, offer, now)
+        status, hold = _status_and_hold(business, offer, now, [run])
+        client = _client_digest(guest) if status == BookingStatus.PENDING else ""
         booking = Booking.objects.create(
             business=business,
             session=run,
@@ -461,6 +515,7 @@ def _write_run_booking(
             price_type=offer.price_type,
             currency=business.currency,
             hold_expires_at=hold,
+            hold_client=client,
             confirmed_at=now if status == BookingStatus.CONFIRMED else None,
             **_guest_columns(guest),
         )
@@ -496,6 +551,8 @@ def _write_run_booking(
         _run_offer(locked, locked.service, locked.series, kind, now)
         if seats_taken(session_ids=[run.pk], now=now)[run.pk] > locked.capacity:
             raise SessionFull(session_ids=[run.pk])
+        if status == BookingStatus.PENDING:
+            _check_hold_limits(business, guest, client, [run.pk], now)
         _count_and_redeem(
             business,
             discount,
@@ -670,8 +727,11 @@ def _write_series_purchase(
             series_id=series.pk,
             now=now,
         )
-        status, hold = _status_and_hold(business, offer, now)
-        guest_fields = _guest_columns(guest)
+        status, hold = _status_and_hold(
+            business, offer, now, list(Session.objects.filter(pk__in=run_ids).only("capacity"))
+        )
+        client = _client_digest(guest) if status == BookingStatus.PENDING else ""
+        guest_fields = {**_guest_columns(guest), "hold_client": client}
         purchase = SeriesPurchase.objects.create(
             business=business,
             series=series,
@@ -736,6 +796,8 @@ def _write_series_purchase(
                 "This series is sold out: at least one of its sessions is full.",
                 session_ids=full,
             )
+        if status == BookingStatus.PENDING:
+            _check_hold_limits(business, guest, client, run_ids, now)
         _count_and_redeem(
             business,
             discount,
