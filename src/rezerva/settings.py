@@ -63,6 +63,8 @@ MIDDLEWARE = [
     # First, so an oversized body is refused before anything reads it.
     "rezerva.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in the path, query or a form field is a 400 before anything looks it up.
+    "rezerva.core.middleware.NulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,6 +182,9 @@ globals().update(email_settings(os.environ.get("EMAIL_URL") or "console://"))
 # stuck (notify.services.STUCK_AFTER, 10 minutes).
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rezerva <no-reply@rezerva.local>")
+# Owner-written messages to guests (the run page's "message" action): at most this many
+# recipients per business in any 24 hours; a batch that would go over is refused whole.
+OWNER_MESSAGES_PER_DAY = int(os.environ.get("OWNER_MESSAGES_PER_DAY", "200"))
 
 # Stripe: platform keys; each business connects its own account (Business.stripe_account_id).
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -1,12 +1,44 @@
 """API shapes (pydantic via django-ninja). Times are ISO 8601 with offset; money in minor units."""
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+from rezerva.core.text import NUL, NUL_REASON, unsafe_text_reason
 
 # Ids are BigAutoField values: anything outside 1..2**63-1 cannot exist, and SQLite cannot even
 # bind a larger integer (it raised OverflowError, a 500, when the fuzzer sent one).
 ID_MAX = 2**63 - 1
+
+
+def _refuse_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: without this the insert failed with a 500 (review F8).
+    if NUL in value:
+        raise PydanticCustomError("nul_character", NUL_REASON)
+    return value
+
+
+def _refuse_unsafe_name(value: str) -> str:
+    if reason := unsafe_text_reason(value):
+        raise PydanticCustomError("unsafe_text", reason)
+    return value
+
+
+def _refuse_unsafe_multiline(value: str) -> str:
+    if reason := unsafe_text_reason(value, multiline=True):
+        raise PydanticCustomError("unsafe_text", reason)
+    return value
+
+
+# Every string field of a request body is one of these, so a NUL is a 422 problem+json.
+# Text: any string without NUL. Name: a one-line name an owner types (no newline, control or
+# text-direction characters; core.text). MultilineText: free text where newlines are fine.
+Text = Annotated[str, AfterValidator(_refuse_nul)]
+Name = Annotated[str, AfterValidator(_refuse_unsafe_name)]
+MultilineText = Annotated[str, AfterValidator(_refuse_unsafe_multiline)]
 
 
 class Problem(Schema):
@@ -72,11 +104,11 @@ class BookingIn(Schema):
         None, ge=1, le=ID_MAX, description="Book one run (single or drop-in)"
     )
     series_id: int | None = Field(None, ge=1, le=ID_MAX, description="Buy a whole series")
-    name: str = Field(..., max_length=120)
-    email: str = Field(..., max_length=254)
-    phone: str = Field("", max_length=32)
+    name: Text = Field(..., max_length=120)
+    email: Text = Field(..., max_length=254)
+    phone: Text = Field("", max_length=32)
     consent_ids: list[int] = Field(default_factory=list, max_length=50)
-    coupon_code: str | None = Field(None, max_length=32, description="Optional coupon (P4)")
+    coupon_code: Text | None = Field(None, max_length=32, description="Optional coupon (P4)")
 
 
 class SeatOut(Schema):
@@ -103,22 +135,22 @@ class BookingOut(Schema):
 
 
 class ServiceIn(Schema):
-    kind: str = "group"
-    name: str = Field(..., max_length=120)
-    description: str = Field("", max_length=4000)
-    price_type: str = "free"
+    kind: Text = "group"
+    name: Name = Field(..., max_length=120)
+    description: MultilineText = Field("", max_length=4000)
+    price_type: Text = "free"
     price: int = Field(0, ge=0)
-    sales_mode: str = "single"
+    sales_mode: Text = "single"
 
 
 class RunIn(Schema):
     starts_at: dt.datetime = Field(..., description="With offset, or naive = business local time")
     ends_at: dt.datetime
     capacity: int = Field(..., ge=1, le=1_000_000)
-    mode: str = "in_person"
-    title: str = Field("", max_length=120)
-    meeting_url: str = Field("", max_length=500)
-    address: str = Field("", max_length=300)
+    mode: Text = "in_person"
+    title: Name = Field("", max_length=120)
+    meeting_url: Text = Field("", max_length=500)
+    address: Text = Field("", max_length=300)
 
 
 class OwnerRunOut(Schema):
@@ -175,7 +207,7 @@ class MoveIn(Schema):
 
 
 class CancelIn(Schema):
-    reason: str = Field("", max_length=300)
+    reason: Text = Field("", max_length=300)
 
 
 class CancelOut(Schema):

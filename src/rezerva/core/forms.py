@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from rezerva.core.errors import DomainError, ValidationFailed
 from rezerva.core.money import InvalidAmount, amount_text, parse_amount
+from rezerva.core.text import unsafe_text_reason
 
 _WALL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
@@ -28,6 +29,16 @@ class WallTimeField(forms.Field):
             except ValueError:
                 continue
         raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class NameField(forms.CharField):
+    """A one-line name an owner types (business, service, run, series, instructor): refuses
+    newlines, control characters, NUL and invisible text-direction overrides (core.text)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and (reason := unsafe_text_reason(value)):
+            raise ValidationError(reason, code="unsafe_text")
 
 
 class MoneyField(forms.Field):

@@ -1,4 +1,5 @@
-"""Request-level guards: oversized bodies refused early, a lost database answered with 503."""
+"""Request-level guards: oversized bodies refused early, NUL characters refused, a lost database
+answered with 503."""
 
 import logging
 from collections.abc import Callable
@@ -53,6 +54,47 @@ class RequestBodyLimitMiddleware:
                 code="payload_too_large",
                 title=f"The request body is too large (at most {limit} bytes).",
                 message="What you sent is larger than we accept. Shorten it and try again.",
+            )
+        return self.get_response(request)
+
+
+_FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _holds_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
+def request_holds_nul(request: HttpRequest) -> bool:
+    """True when the decoded path, query string or form body carries a NUL character.
+
+    JSON bodies are left to the API schemas, which refuse NUL field by field (422)."""
+    if "\x00" in request.path_info or _holds_nul(request.GET):
+        return True
+    return request.content_type in _FORM_CONTENT_TYPES and _holds_nul(request.POST)
+
+
+class NulCharacterMiddleware:
+    """400 for a request with a NUL character (%00) in its path, query or form fields.
+
+    PostgreSQL text cannot hold NUL, so such a value reached the database as a 500 (review F8).
+    Forms and API schemas refuse it field by field; this is the backstop for everything else
+    (path segments, query parameters, hand-made form posts): problem+json under /api/, a short
+    page elsewhere, before any view or query runs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request_holds_nul(request):
+            return refusal_response(
+                request,
+                status=400,
+                code="nul_character",
+                title="The request contains a NUL character (U+0000), which we cannot accept.",
+                message="Something you sent contains an invisible NUL character. Remove it and "
+                "try again.",
             )
         return self.get_response(request)
 

@@ -9,6 +9,7 @@ subject or display name, a calendar SUMMARY, a business name being saved.
 import unicodedata
 
 NUL = "\x00"
+NUL_REASON = "Remove the NUL character (U+0000); it cannot be stored."
 # Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the
 # left-to-right / right-to-left marks (U+200E, U+200F): invisible, and they reorder what follows.
 BIDI_CONTROLS = frozenset(
@@ -38,7 +39,7 @@ def unsafe_text_reason(value: str, *, multiline: bool = False) -> str | None:
     """
     for char in value:
         if char == NUL:
-            return "Remove the NUL character (U+0000); it cannot be stored."
+            return NUL_REASON
         if char in BIDI_CONTROLS:
             return (
                 f"Remove the invisible text-direction character ({_codepoint(char)}); "

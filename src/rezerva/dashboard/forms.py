@@ -4,7 +4,7 @@ from django import forms
 
 from rezerva.booking.models import ConsentDefinition
 from rezerva.catalog.models import PriceType, SalesMode, Service
-from rezerva.core.forms import MoneyField, WallTimeField
+from rezerva.core.forms import MoneyField, NameField, WallTimeField
 from rezerva.core.money import SUPPORTED_CURRENCIES
 from rezerva.scheduling.models import Session
 from rezerva.tenancy.models import Business
@@ -28,7 +28,7 @@ COMMON_TIMEZONES = [
 
 
 class BusinessForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = NameField(max_length=120)
     slug = forms.SlugField(max_length=60, help_text="Your public page: /<address>/")
     timezone = forms.ChoiceField(choices=[(z, z) for z in COMMON_TIMEZONES])
     currency = forms.ChoiceField(choices=[(c, c) for c in SUPPORTED_CURRENCIES])
@@ -36,7 +36,7 @@ class BusinessForm(forms.Form):
 
 
 class BusinessSettingsForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = NameField(max_length=120)
     timezone = forms.ChoiceField(choices=[(z, z) for z in COMMON_TIMEZONES])
     currency = forms.ChoiceField(choices=[(c, c) for c in SUPPORTED_CURRENCIES])
     locale = forms.ChoiceField(choices=Business.Locale.choices, label="Language")
@@ -65,7 +65,7 @@ class BusinessSettingsForm(forms.Form):
 
 class ServiceForm(forms.Form):
     kind = forms.ChoiceField(choices=Service.Kind.choices, widget=forms.RadioSelect)
-    name = forms.CharField(max_length=120)
+    name = NameField(max_length=120)
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
     )
@@ -90,7 +90,7 @@ class RunForm(forms.Form):
     ends_at = WallTimeField(label="Ends")
     capacity = forms.IntegerField(min_value=1, max_value=1_000_000, initial=10)
     mode = forms.ChoiceField(choices=Session.Mode.choices)
-    title = forms.CharField(max_length=120, required=False, help_text='e.g. "Lesson 1 - syntax"')
+    title = NameField(max_length=120, required=False, help_text='e.g. "Lesson 1 - syntax"')
     meeting_url = forms.CharField(max_length=500, required=False, label="Meeting URL")
     address = forms.CharField(max_length=300, required=False)
     performer = forms.ModelChoiceField(queryset=None, required=False, label="Instructor")
@@ -110,7 +110,7 @@ class RunForm(forms.Form):
 
 
 class SeriesForm(forms.Form):
-    title = forms.CharField(max_length=120)
+    title = NameField(max_length=120)
     price_type = forms.ChoiceField(choices=PriceType.choices, label="Price type")
     price = MoneyField(required=False)
     is_active = forms.BooleanField(required=False, initial=True, label="Active (on sale)")
@@ -142,7 +142,7 @@ class CancelRunForm(forms.Form):
 
 
 class PerformerForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = NameField(max_length=120)
     email = forms.EmailField(required=False)
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from icalendar import Calendar, Event, vCalAddress
 
+from rezerva.core.text import single_line
 from rezerva.tenancy.models import Business
 
 REQUEST = "REQUEST"
@@ -50,7 +51,10 @@ class CalendarItem:
 def build_calendar(*, business: Business, items: list[CalendarItem], method: str) -> bytes:
     """An iCalendar file: the items as VEVENTs with TZID of the business zone and a VTIMEZONE."""
     zone = ZoneInfo(business.timezone)
-    calendar = Calendar.new(method=method, prodid=PRODID, name=business.name)
+    # Names go into property parameters (CN=...), which cannot hold a line break at all
+    # (icalendar refuses to write one), and into one-line fields: each is made one clean line.
+    business_name = single_line(business.name)
+    calendar = Calendar.new(method=method, prodid=PRODID, name=business_name)
     organizer_email = business.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     for item in items:
         cancelled = item.cancelled or method == CANCEL
@@ -59,17 +63,17 @@ def build_calendar(*, business: Business, items: list[CalendarItem], method: str
             sequence=item.sequence,
             start=item.starts_at.astimezone(zone),
             end=item.ends_at.astimezone(zone),
-            summary=item.summary,
+            summary=single_line(item.summary),
             location=item.location or None,
             description=item.description or None,
             status="CANCELLED" if cancelled else "CONFIRMED",
         )
         organizer = vCalAddress(f"mailto:{organizer_email}")
-        organizer.params["CN"] = business.name
+        organizer.params["CN"] = business_name
         event.add("organizer", organizer)
         if method != PUBLISH:
             attendee = vCalAddress(f"mailto:{item.guest_email}")
-            attendee.params["CN"] = item.guest_name
+            attendee.params["CN"] = single_line(item.guest_name)
             attendee.params["ROLE"] = "REQ-PARTICIPANT"
             attendee.params["PARTSTAT"] = "DECLINED" if cancelled else "ACCEPTED"
             event.add("attendee", attendee)

@@ -3,11 +3,15 @@
 Everything is read at send time, so an email shows the current state; `build_message` returns
 None when the email no longer applies (the re-check that makes tasks idempotent and safe to run
 late). Each kind has one template per locale, notify/templates/notify/email/<locale>/<kind>.email,
-rendered into base.txt and base.html of that locale; the first line of the text is the subject.
+rendered into base.txt and base.html of that locale; the text up to base.txt's end-of-subject
+marker is the subject. Only owner- and system-written text becomes links in the HTML part
+(`_html_context`); guest-typed text never does. Every email is sent from the platform's own
+address as "<Business> via Rezerva" (`sender`).
 """
 
 import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass
 from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
@@ -18,9 +22,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html, urlize
+from django.utils.safestring import mark_safe
 
 from rezerva.booking.links import manage_url
 from rezerva.booking.models import ACTIVE_STATUSES, Booking, BookingStatus
+from rezerva.core.text import single_line
 from rezerva.notify import calendar
 from rezerva.notify.models import OutboundEmail
 from rezerva.notify.selectors import calendar_sequence
@@ -30,6 +37,8 @@ from rezerva.tenancy.models import Business
 Kind = OutboundEmail.Kind
 LOCALES = ("en", "pl")
 _BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
+# The sender's display name when DEFAULT_FROM_EMAIL has none.
+PLATFORM_NAME = "Rezerva"
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ def calendar_item(
         sequence=sequence,
         starts_at=session.starts_at,
         ends_at=session.ends_at,
-        summary=f"{line.title} ({business.name})",
+        summary=single_line(f"{line.title} ({business.name})"),
         location=location,
         description=manage_url(target),
         cancelled=cancelled or line.cancelled,
@@ -242,12 +251,43 @@ def render_email(row: OutboundEmail, ctx: dict) -> tuple[str, str, str]:
     # One template per kind and locale, rendered into the plain-text and the HTML layout.
     name = f"notify/email/{locale}/{row.kind}.email"
     layout = f"notify/email/{locale}/base"
+    # The subject ends at a marker nobody can type (base.txt puts it after the subject block),
+    # not at the first newline, so a newline in a guest's or business's name cannot move text
+    # from the subject into the body; the subject is then made one clean line.
+    subject_end = f"<<end-of-subject-{uuid.uuid4().hex}>>"
     with translation.override(locale), timezone.override(ZoneInfo(business.timezone)):
-        text = render_to_string(name, {**ctx, "layout": f"{layout}.txt"})
-        subject, _, body = text.strip().partition("\n")
-        subject = " ".join(subject.split())
-        html = render_to_string(name, {**ctx, "layout": f"{layout}.html", "subject": subject})
+        text = render_to_string(
+            name, {**ctx, "layout": f"{layout}.txt", "subject_end": subject_end}
+        )
+        subject, _, body = text.partition(subject_end)
+        subject = single_line(subject)
+        html = render_to_string(
+            name, {**_html_context(ctx), "layout": f"{layout}.html", "subject": subject}
+        )
     return subject, _BLANK_LINES.sub("\n\n", body.strip()) + "\n", html
+
+
+def _html_context(ctx: dict) -> dict:
+    """The context for the HTML part: only owner- and system-written text becomes links.
+
+    Guest-typed fields (names, emails, phones) are never passed through urlize, so a guest named
+    "verify at www.evil.test" stays plain text in the owner's email.
+    """
+    html_ctx = dict(ctx)
+    if ctx.get("message_body"):
+        # autoescape=True escapes the owner's text itself; only the links urlize adds are markup.
+        html_ctx["message_body"] = mark_safe(  # noqa: S308 - escaped by urlize(autoescape=True)
+            urlize(ctx["message_body"], nofollow=True, autoescape=True)
+        )
+    if ctx.get("dashboard_url"):
+        html_ctx["dashboard_url"] = format_html('<a href="{0}">{0}</a>', ctx["dashboard_url"])
+    return html_ctx
+
+
+def sender(business: Business) -> str:
+    """From: "<Business> via Rezerva" <the platform's own address> (never the business's)."""
+    platform, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((f"{single_line(business.name)} via {platform or PLATFORM_NAME}", address))
 
 
 def build_message(
@@ -259,12 +299,11 @@ def build_message(
         return None
     subject, text, html = render_email(row, ctx)
     business = row.business
-    from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     reply_to = [business.contact_email] if business.contact_email else None
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=formataddr((business.name, from_address)),
+        from_email=sender(business),
         to=[row.recipient],
         reply_to=reply_to,
         # Stable across resends, so a duplicate after a crash is recognisable (services docstring).

@@ -43,6 +43,8 @@ from django.utils import timezone
 from rezerva.booking.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy
 from rezerva.notify import events
 from rezerva.notify.emails import build_message
+from rezerva.notify.errors import MessageLimitReached
+from rezerva.notify.locks import owner_messages_lock
 from rezerva.notify.models import CalendarEntry, OutboundEmail
 from rezerva.tenancy.models import Business, Membership
 
@@ -60,6 +62,8 @@ RETRY_BACKOFF = (
     dt.timedelta(hours=1),
 )
 SWEEP_BATCH = 500
+# The window of the owner-message cap (settings.OWNER_MESSAGES_PER_DAY).
+OWNER_MESSAGES_WINDOW = dt.timedelta(hours=24)
 Kind = OutboundEmail.Kind
 Status = OutboundEmail.Status
 
@@ -292,15 +296,37 @@ def _on_booking_moved(
     ]
 
 
+def check_owner_message_cap(*, business: Business, recipients: int, now: dt.datetime) -> None:
+    """F6: an owner's messages reach at most settings.OWNER_MESSAGES_PER_DAY addresses per
+    business in any 24 hours; a batch that would go over is refused whole (MessageLimitReached).
+
+    Precondition: inside the transaction that writes the batch's rows; on PostgreSQL it waits
+    for the business's advisory lock first (notify/locks.py), so concurrent batches count in turn.
+    """
+    owner_messages_lock(business_id=business.pk)
+    cap = settings.OWNER_MESSAGES_PER_DAY
+    sent = OutboundEmail.objects.filter(
+        business=business, kind=Kind.MESSAGE, created_at__gt=now - OWNER_MESSAGES_WINDOW
+    ).count()
+    left = max(cap - sent, 0)
+    if recipients > left:
+        raise MessageLimitReached(cap=cap, left=left)
+
+
 def _on_participants_messaged(
     business: Business, event: events.DomainEvent, known: dict[int, Booking]
 ) -> list[OutboundEmail]:
-    """G6 "email selected": one email per address, however many of its bookings were selected."""
+    """G6 "email selected": one email per address, however many of its bookings were selected.
+
+    Recipients are guests of this business who placed a booking themselves (every booking is
+    guest-placed: there is no owner path that adds one), within the daily cap above.
+    """
     batch = uuid.uuid4().hex
     data = {"subject": event.data.get("subject", ""), "body": event.data.get("body", "")}
     first_by_email: dict[str, Booking] = {}
     for b in _bookings(business, event.booking_ids, known):
         first_by_email.setdefault(b.guest_email.lower(), b)
+    check_owner_message_cap(business=business, recipients=len(first_by_email), now=timezone.now())
     return [
         _row(
             Kind.MESSAGE,

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.money import SUPPORTED_CURRENCIES
+from rezerva.core.text import single_line
 from rezerva.core.timezones import is_valid_timezone
 from rezerva.tenancy.errors import FeatureNotInPlan, SlugTaken
 from rezerva.tenancy.models import ActivityLog, ApiToken, Business, Membership, MonthlyUsage
@@ -37,7 +38,7 @@ def require_feature(business: Business, feature: str, *, now: dt.datetime) -> No
 
 def _validate_business_fields(*, name: str, slug: str, timezone: str, currency: str) -> None:
     errors = {}
-    if not name.strip():
+    if not name:
         errors["name"] = "Enter the business name."
     if slug in RESERVED_SLUGS:
         errors["slug"] = "This address is reserved; choose another."
@@ -60,13 +61,17 @@ def create_business(
     plan: str = PlanCode.TRIAL,
     now: dt.datetime,
 ) -> Business:
-    """Create a business with its owner membership; new businesses start on a 14-day trial."""
+    """Create a business with its owner membership; new businesses start on a 14-day trial.
+
+    The name is stored as one clean line (core.text.single_line): it goes into email subjects,
+    sender names and calendar files, where a newline broke sending (review F12)."""
     slug = slug.strip().lower()  # one address per business, however it was typed
+    name = single_line(name)
     _validate_business_fields(name=name, slug=slug, timezone=timezone, currency=currency)
     try:
         with transaction.atomic():
             business = Business.objects.create(
-                name=name.strip(),
+                name=name,
                 slug=slug,
                 timezone=timezone,
                 currency=currency,
@@ -98,7 +103,9 @@ def update_business_settings(
     stripe_account_id: str | None = None,
     reminder_hours: int | None = None,
 ) -> Business:
-    """Change a business's settings (and the connected Stripe account, "acct_...")."""
+    """Change a business's settings (and the connected Stripe account, "acct_..."); the name is
+    stored as one clean line, as in create_business."""
+    name = single_line(name)
     _validate_business_fields(name=name, slug=business.slug, timezone=timezone, currency=currency)
     if stripe_account_id is not None:
         stripe_account_id = stripe_account_id.strip()
@@ -107,7 +114,7 @@ def update_business_settings(
                 {"stripe_account_id": "A Stripe account id looks like acct_1AbCdEf..."}
             )
         business.stripe_account_id = stripe_account_id
-    business.name = name.strip()
+    business.name = name
     business.timezone = timezone
     business.currency = currency
     business.locale = locale

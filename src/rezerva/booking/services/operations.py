@@ -24,6 +24,7 @@ from rezerva.booking.locks import bookings_for_update
 from rezerva.booking.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.locking import lock_timeout
+from rezerva.core.text import unsafe_text_reason
 from rezerva.notify.events import (
     BOOKING_CANCELLED,
     PARTICIPANTS_MESSAGED,
@@ -194,17 +195,25 @@ def message_participants(
     actor,
 ) -> BulkResult:
     """G6: email the selected active participants of a run (one event; the notify layer sends
-    one email per guest address after commit); cancelled and expired seats are not written to."""
+    one email per guest address after commit); cancelled and expired seats are not written to.
+
+    The notify layer refuses the whole batch (notify.errors.MessageLimitReached, nothing
+    written) when it would take the business over settings.OWNER_MESSAGES_PER_DAY recipients
+    in 24 hours."""
     subject, body = subject.strip(), body.strip()
     errors = {}
     if not subject:
         errors["subject"] = "Write a subject."
     elif len(subject) > MESSAGE_SUBJECT_MAX:
         errors["subject"] = f"Keep the subject under {MESSAGE_SUBJECT_MAX} characters."
+    elif reason := unsafe_text_reason(subject):
+        errors["subject"] = reason
     if not body:
         errors["body"] = "Write the message."
     elif len(body) > MESSAGE_BODY_MAX:
         errors["body"] = f"Keep the message under {MESSAGE_BODY_MAX} characters."
+    elif reason := unsafe_text_reason(body, multiline=True):
+        errors["body"] = reason
     if errors:
         raise ValidationFailed(errors)
     selected = _selected_ids(booking_ids)
