@@ -129,14 +129,22 @@ def _wall(moment, business):
 
 @router.post("/services/{service_id}/runs", response={201: list[schemas.OwnerRunOut], **ERRORS})
 def add_run(request, service_id: int, payload: schemas.RunIn):
-    """Publish a run (G2, G3)."""
+    """Publish a run (G2, G3), in a series of the service with `series_id`; a series-only
+    service's run must name one (422 run_needs_series), as the API has no attach step."""
     business = request.business
     service = catalog_selectors.get_service_for_business(business=business, service_id=service_id)
+    series = None
+    if payload.series_id is not None:
+        series = scheduling_selectors.get_series_for_business(
+            business=business, series_id=payload.series_id
+        )
     saved = scheduling_services.add_runs(
         business=business,
         service=service,
         actor=None,
         now=timezone.now(),
+        series=series,
+        allow_outside_series=False,
         run=scheduling_services.RunInput(
             starts_local=_wall(payload.starts_at, business),
             ends_local=_wall(payload.ends_at, business),
@@ -235,7 +243,8 @@ def purchases(
             status=p.status,
             price=p.price_minor,
             currency=p.currency,
-            created_at=p.created_at,
+            # Every API time carries the business's offset, as run times do.
+            created_at=p.created_at.astimezone(ZoneInfo(business.timezone)),
         )
         for p in queryset_page(request, response, buyers, limit=limit, offset=offset)
     ]

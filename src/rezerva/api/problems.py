@@ -31,6 +31,7 @@ STATUS_BY_CODE = {
     "hold_expired": 409,
     "coupon_not_valid": 422,
     "coupon_used_up": 409,
+    "run_needs_series": 422,
 }
 
 

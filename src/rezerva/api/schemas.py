@@ -151,6 +151,13 @@ class RunIn(Schema):
     title: Name = Field("", max_length=120)
     meeting_url: Text = Field("", max_length=500)
     address: Text = Field("", max_length=300)
+    series_id: int | None = Field(
+        None,
+        ge=1,
+        le=ID_MAX,
+        description="Create the run in this series of the service; required when the service "
+        "is sold as series only",
+    )
 
 
 class OwnerRunOut(Schema):

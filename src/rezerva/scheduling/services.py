@@ -8,12 +8,12 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from rezerva.catalog.errors import ServiceNotGroup
-from rezerva.catalog.models import Performer, PriceType, Service
-from rezerva.catalog.services import require_online_payments
+from rezerva.catalog.models import Performer, PriceType, SalesMode, Service
+from rezerva.catalog.services import MAX_PRICE_MINOR, require_online_payments
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.locking import lock_timeout
 from rezerva.core.timezones import NonexistentLocalTime, to_business_time, wall_time_to_utc
-from rezerva.scheduling.errors import RunNotAttachable
+from rezerva.scheduling.errors import RunNeedsSeries, RunNotAttachable
 from rezerva.scheduling.locks import sessions_for_update
 from rezerva.scheduling.models import Series, Session
 from rezerva.tenancy import plans
@@ -121,6 +121,16 @@ def check_performer(business: Business, performer: Performer | None) -> None:
         raise ValidationFailed({"performer": "Choose an instructor from this business."})
 
 
+def check_run_outside_series(*, service: Service, series: Series | None) -> None:
+    """M1: a series-only service sells its runs only through a series, so a new run outside one
+    could never be booked: refused (RunNeedsSeries). A series must be of the same service."""
+    if series is None:
+        if service.sales_mode == SalesMode.SERIES:
+            raise RunNeedsSeries()
+    elif series.service_id != service.pk or series.business_id != service.business_id:
+        raise RunNotAttachable("The series belongs to another service.")
+
+
 def add_runs(
     *,
     business: Business,
@@ -129,10 +139,19 @@ def add_runs(
     run: RunInput,
     now: dt.datetime,
     repeat_weekly: int = 1,
+    series: Series | None = None,
+    allow_outside_series: bool = True,
 ) -> SavedRuns:
-    """Publish a run, optionally repeated weekly; each week keeps the same local wall time (DST)."""
+    """Publish a run, optionally repeated weekly; each week keeps the same local wall time (DST).
+
+    With `series` the runs are created in it. `allow_outside_series=False` applies
+    check_run_outside_series (the owner API, which has no attach step); the dashboard keeps it
+    on because its owners add runs first and attach them to a series on the series page.
+    """
     _require_group(service)
     check_performer(business, run.performer)
+    if series is not None or not allow_outside_series:
+        check_run_outside_series(service=service, series=series)
     if not 1 <= repeat_weekly <= MAX_WEEKLY_REPEAT:
         raise ValidationFailed(
             {"repeat_weekly": f"Repeat between 1 and {MAX_WEEKLY_REPEAT} weeks."}
@@ -165,6 +184,7 @@ def add_runs(
                 meeting_url=run.meeting_url,
                 address=run.address.strip(),
                 performer=run.performer,
+                series=series,
             )
         )
     with transaction.atomic():
@@ -200,10 +220,15 @@ def _check_series(business: Business, data: SeriesInput) -> None:
         errors["title"] = 'Give the series a title, e.g. "Autumn course".'
     if data.price_type not in PriceType.values:
         errors["price_type"] = "Choose free, pay on site or paid online."
+    elif not 0 <= data.price_minor <= MAX_PRICE_MINOR:
+        # The same bound as a service's price (catalog); larger did not even fit the column.
+        errors["price"] = "Enter a price between 0 and 1,000,000."
     elif data.price_type != PriceType.FREE and data.price_minor <= 0:
         errors["price"] = "A paid series needs a price above zero (or choose Free)."
     if data.drop_in_price_minor is not None and data.drop_in_price_minor < 0:
         errors["drop_in_price"] = "The drop-in price cannot be negative."
+    elif data.drop_in_price_minor is not None and data.drop_in_price_minor > MAX_PRICE_MINOR:
+        errors["drop_in_price"] = "Enter a drop-in price between 0 and 1,000,000."
     if errors:
         raise ValidationFailed(errors)
 
