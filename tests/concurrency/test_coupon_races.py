@@ -6,7 +6,7 @@ import pytest
 
 from rezerva.booking.errors import BookingBusy
 from rezerva.booking.services import book_single_run
-from rezerva.booking.services import place as place_module
+from rezerva.booking.services import placing as place_module
 from rezerva.catalog.models import PriceType
 from rezerva.coupons import services as coupon_services
 from rezerva.coupons.errors import CouponUsedUp
