@@ -82,3 +82,49 @@ def test_a_weak_new_password_is_refused_and_the_old_one_still_works(client, user
     assert response.status_code == 200
     assert "new_password2" in response.context["form"].errors
     assert get_user_model().objects.get(pk=user.pk).check_password(builders.PASSWORD) is True
+
+
+def test_a_new_password_of_eleven_characters_is_too_short(client, user):
+    client.post(reverse("accounts:password_reset"), {"email": "anna@example.test"})
+    form_url = client.get(_reset_link(mail.outbox[0]))["Location"]
+
+    response = client.post(
+        form_url, {"new_password1": "kq7-vw2-zx9", "new_password2": "kq7-vw2-zx9"}
+    )
+
+    assert response.context["form"].errors == {
+        "new_password2": ["This password is too short. It must contain at least 12 characters."]
+    }
+    user.refresh_from_db()
+    assert user.check_password(builders.PASSWORD) is True
+
+
+def test_throttled_password_reset_sends_one_email_per_account_per_five_minutes(client, user):
+    builders.make_user("bob@example.test")
+    first = client.post(reverse("accounts:password_reset"), {"email": "anna@example.test"})
+
+    again = client.post(reverse("accounts:password_reset"), {"email": "ANNA@example.test"})
+    other = client.post(reverse("accounts:password_reset"), {"email": "bob@example.test"})
+
+    assert first["Location"] == again["Location"] == other["Location"]
+    assert [m.to for m in mail.outbox] == [["anna@example.test"], ["bob@example.test"]]
+
+
+def test_throttled_password_reset_takes_ten_requests_an_hour_from_one_client_address(
+    client, user, pinned_clock
+):
+    for n in range(10):
+        response = client.post(reverse("accounts:password_reset"), {"email": f"x{n}@example.test"})
+        assert response.status_code == 302
+
+    refused = client.post(reverse("accounts:password_reset"), {"email": "anna@example.test"})
+    elsewhere = client.post(
+        reverse("accounts:password_reset"),
+        {"email": "anna@example.test"},
+        REMOTE_ADDR="198.51.100.7",
+    )
+
+    assert refused.status_code == 429
+    assert "Please wait" in refused.text
+    assert elsewhere.status_code == 302
+    assert [m.to for m in mail.outbox] == [["anna@example.test"]]

@@ -42,3 +42,28 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+class TwoFactorDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238): on once `confirmed_at` is set.
+
+    The secret has to be readable to compute codes, so it is stored as is (base32); anyone who
+    can read this table can compute codes, just as with any TOTP server. `last_used_step` is the
+    time step of the last accepted code: a code is accepted only for a later step, so it cannot be
+    used twice."""
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="two_factor_device"
+    )
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        state = "on" if self.confirmed_at else "being set up"
+        return f"Two-factor for {self.user_id} ({state})"
+
+    @property
+    def is_enabled(self) -> bool:
+        return self.confirmed_at is not None

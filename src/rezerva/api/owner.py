@@ -17,17 +17,22 @@ from rezerva.catalog import selectors as catalog_selectors
 from rezerva.catalog import services as catalog_services
 from rezerva.scheduling import selectors as scheduling_selectors
 from rezerva.scheduling import services as scheduling_services
-from rezerva.tenancy.selectors import business_for_api_token
+from rezerva.tenancy.selectors import active_api_token
+from rezerva.tenancy.services import record_api_token_use
 
 
 class BusinessToken(HttpBearer):
-    """Authorization: Bearer <token>; sets request.business."""
+    """Authorization: Bearer <token>; sets request.business. Unknown, revoked and expired
+    tokens get 401; a token's last use is noted at most once a minute."""
 
     def authenticate(self, request, token: str):
-        business = business_for_api_token(token)
-        if business is not None:
-            request.business = business
-        return business
+        now = timezone.now()
+        api_token = active_api_token(token, now=now)
+        if api_token is None:
+            return None
+        record_api_token_use(token=api_token, now=now)
+        request.business = api_token.business
+        return api_token.business
 
 
 router = Router(tags=["owner"], auth=BusinessToken())

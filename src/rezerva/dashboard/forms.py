@@ -196,3 +196,18 @@ class CouponForm(forms.Form):
         self.fields["amount_off"].currency = currency
         self.fields["services"].choices = [(str(s.pk), s.name) for s in services]
         self.fields["series"].choices = [(str(s.pk), s.title) for s in series]
+
+
+class ApiTokenForm(forms.Form):
+    """A new owner API token: a name to recognise it by and how long it lives."""
+
+    EXPIRY_CHOICES = [("", "Never"), ("30", "30 days"), ("90", "90 days"), ("365", "365 days")]
+
+    name = forms.CharField(max_length=80, required=False)
+    expires_in_days = forms.TypedChoiceField(
+        choices=EXPIRY_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Expires after",
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rezerva.dashboard import coupon_views, payment_views, views
+from rezerva.dashboard import coupon_views, payment_views, token_views, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -8,7 +8,12 @@ urlpatterns = [
     path("business/new/", views.business_create, name="business_create"),
     path("business/switch/", views.business_switch, name="business_switch"),
     path("settings/", views.business_settings, name="settings"),
-    path("settings/api-tokens/", views.api_token_create, name="api_token_create"),
+    path("settings/api-tokens/", token_views.api_token_create, name="api_token_create"),
+    path(
+        "settings/api-tokens/<int:token_id>/revoke/",
+        token_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("team/", views.team, name="team"),
     path("services/", views.service_list, name="service_list"),
     path("services/new/", views.service_create, name="service_create"),

@@ -30,6 +30,7 @@ from rezerva.scheduling import services as scheduling_services
 from rezerva.tenancy import plans
 from rezerva.tenancy import services as tenancy_services
 from rezerva.tenancy.selectors import (
+    api_tokens_of,
     bookings_this_month,
     has_feature,
     memberships_of,
@@ -134,19 +135,13 @@ def business_settings(request):
     return render(
         request,
         "dashboard/settings.html",
-        {"form": form, "tokens": business.api_tokens.filter(revoked_at__isnull=True)},
+        {
+            "form": form,
+            "tokens": api_tokens_of(business=business),
+            "token_form": forms.ApiTokenForm(),
+            "now": timezone.now(),
+        },
     )
-
-
-@business_view(owner_only=True)
-@require_POST
-def api_token_create(request):
-    """Issue an owner API token; it is shown once, on the next page."""
-    _, raw = tenancy_services.create_api_token(
-        business=request.business, actor=request.user, name=request.POST.get("name", "")
-    )
-    messages.success(request, f"New API token (copy it now, it is not shown again): {raw}")
-    return redirect("dashboard:settings")
 
 
 @business_view

@@ -53,3 +53,11 @@ class GuestDetailsForm(forms.Form):
     def agreed_ids(self) -> frozenset[int]:
         """The consent ids the guest ticked."""
         return frozenset(c.pk for c in self.consents if self.cleaned_data.get(f"consent_{c.pk}"))
+
+
+class LostLinkForm(forms.Form):
+    """'Lost your booking link?': the email the booking was made with."""
+
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )

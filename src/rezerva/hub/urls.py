@@ -1,7 +1,7 @@
 from django.urls import path
 
 from rezerva.core.ratelimit import rate_limited
-from rezerva.hub import views
+from rezerva.hub import lost_link, views
 from rezerva.notify import views as notify_views
 
 # Per-client limits (core/ratelimit.py): placing bookings (POST only, the GET is the form) and the
@@ -24,6 +24,8 @@ urlpatterns = [
         booking_limit(views.book_series),
         name="book_series",
     ),
+    # Before the manage link, whose token would otherwise swallow "lost".
+    path("<slug:slug>/manage/lost/", lost_link.lost_link, name="lost_link"),
     path("<slug:slug>/manage/<str:token>/", manage_limit(views.manage), name="manage"),
     path(
         "<slug:slug>/manage/<str:token>/cancel/",

@@ -40,6 +40,14 @@ class MonthlyUsageAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "business", "prefix", "created_at", "revoked_at"]
+    list_display = [
+        "name",
+        "business",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     readonly_fields = ["token_hash", "prefix"]
     raw_id_fields = ["business"]

@@ -109,6 +109,10 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Refused from this moment on; null: never expires.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Updated at most once a minute (tenancy.services.record_api_token_use), not per request.
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -4,7 +4,7 @@ import datetime as dt
 import hashlib
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from rezerva.tenancy.models import ApiToken, Business, Membership
@@ -57,14 +57,30 @@ def month_of(business: Business, now: dt.datetime) -> dt.date:
     return now.astimezone(ZoneInfo(business.timezone)).date().replace(day=1)
 
 
-def business_for_api_token(raw: str) -> Business | None:
-    """The business an owner API token belongs to, or None if unknown or revoked."""
-    token = (
+def active_api_token(raw: str, *, now: dt.datetime) -> ApiToken | None:
+    """The token (with its business) for a raw owner API token; None if unknown, revoked or
+    expired (the owner API then answers 401)."""
+    return (
         ApiToken.objects.select_related("business")
         .filter(token_hash=hash_api_token(raw), revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .first()
     )
-    return token.business if token else None
+
+
+def api_tokens_of(*, business: Business) -> QuerySet[ApiToken]:
+    """The business's tokens that were not revoked (expired ones included), newest first."""
+    return ApiToken.objects.filter(business=business, revoked_at__isnull=True).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def get_api_token_for_business(*, business: Business, token_id: int) -> ApiToken:
+    """One of the business's tokens, or 404 (another business's id included)."""
+    try:
+        return ApiToken.objects.get(business=business, pk=token_id)
+    except ApiToken.DoesNotExist as exc:
+        raise Http404("No such API token") from exc
 
 
 def hash_api_token(raw: str) -> str:

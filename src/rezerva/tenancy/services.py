@@ -5,6 +5,7 @@ import re
 import secrets
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.money import SUPPORTED_CURRENCIES
@@ -197,8 +198,25 @@ def mark_limit_notified(*, business: Business, now: dt.datetime) -> bool:
     )
 
 
-def create_api_token(*, business: Business, actor, name: str) -> tuple[ApiToken, str]:
-    """Issue an owner API token; the raw value is returned once and never stored."""
+# How long a new owner API token may live, in days; None: until revoked.
+API_TOKEN_LIFETIMES_DAYS = (None, 30, 90, 365)
+# last_used_at is written at most this often per token, not on every request.
+API_TOKEN_USE_PRECISION = dt.timedelta(minutes=1)
+
+
+def create_api_token(
+    *,
+    business: Business,
+    actor,
+    name: str,
+    expires_in_days: int | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Issue an owner API token, optionally expiring after 30, 90 or 365 days; the raw value
+    is returned once and never stored (only its SHA-256)."""
+    if expires_in_days not in API_TOKEN_LIFETIMES_DAYS:
+        raise ValidationFailed({"expires_in_days": "Choose never, 30, 90 or 365 days."})
+    now = now or dt.datetime.now(tz=dt.UTC)
     raw = "rz_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -206,6 +224,39 @@ def create_api_token(*, business: Business, actor, name: str) -> tuple[ApiToken,
             name=name.strip()[:80] or "API token",
             prefix=raw[:10],
             token_hash=hash_api_token(raw),
+            expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days else None,
         )
-        log_activity(business=business, actor=actor, action="api_token.created", target=token.pk)
+        log_activity(
+            business=business,
+            actor=actor,
+            action="api_token.created",
+            target=token.pk,
+            expires_in_days=expires_in_days,
+        )
     return token, raw
+
+
+def revoke_api_token(*, token: ApiToken, actor, now: dt.datetime) -> bool:
+    """Revoke a token (the caller got it through the business-scoped getter); it is refused
+    from the next request on. Revoking twice changes nothing; True if this call revoked it."""
+    with transaction.atomic():
+        revoked = (
+            ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+            == 1
+        )
+        if revoked:
+            log_activity(
+                business=token.business, actor=actor, action="api_token.revoked", target=token.pk
+            )
+    return revoked
+
+
+def record_api_token_use(*, token: ApiToken, now: dt.datetime) -> None:
+    """Note that a token was used: one conditional UPDATE at most once a minute per token
+    (the token as just read tells whether it is due, so most requests write nothing)."""
+    due_before = now - API_TOKEN_USE_PRECISION
+    if token.last_used_at is not None and token.last_used_at > due_before:
+        return
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=due_before)
+    ).update(last_used_at=now)
