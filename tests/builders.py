@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 
+from rezerva.availability import services as availability_services
 from rezerva.catalog import services as catalog_services
-from rezerva.catalog.models import PriceType, SalesMode, Service
+from rezerva.catalog.models import Performer, PriceType, SalesMode, Service
 from rezerva.scheduling import services as scheduling_services
 from rezerva.scheduling.models import Series, Session
 from rezerva.tenancy import services as tenancy_services
@@ -249,3 +250,51 @@ def add_series_buyers(series: Series, count: int, *, status: str = "confirmed") 
         for run in runs
     )
     return purchases
+
+
+def make_performer(business: Business, name: str = "Ola") -> Performer:
+    """A team member who can take appointments and lead runs."""
+    return catalog_services.create_performer(business=business, actor=None, name=name)
+
+
+def make_appointment_service(
+    business: Business,
+    *,
+    name: str = "Haircut",
+    price_type: str = PriceType.ON_SITE,
+    price_minor: int = 8000,
+    performers: list[Performer] = (),
+    now: dt.datetime,
+    **settings,
+) -> Service:
+    """A one-to-one service with A4 settings (no notice unless given, so tests pick times)."""
+    settings.setdefault("min_notice_minutes", 0)
+    return catalog_services.create_service(
+        business=business,
+        actor=owner_of(business),
+        kind=Service.Kind.ONE_TO_ONE,
+        name=name,
+        price_type=price_type,
+        price_minor=price_minor if price_type != PriceType.FREE else 0,
+        appointment=catalog_services.AppointmentSettings(
+            performer_ids=tuple(p.pk for p in performers), **settings
+        ),
+        now=now,
+    )
+
+
+def set_week(
+    business: Business,
+    performer: Performer | None,
+    hours: dict[int, list[tuple[str, str]]],
+) -> None:
+    """Weekly hours from "HH:MM" pairs, e.g. {0: [("09:00", "12:00"), ("13:00", "17:00")]}."""
+    availability_services.set_weekly_hours(
+        business=business,
+        actor=None,
+        performer_id=performer.pk if performer else None,
+        week={
+            day: [(dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in pairs]
+            for day, pairs in hours.items()
+        },
+    )

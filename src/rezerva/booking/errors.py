@@ -77,3 +77,15 @@ class TooManyHolds(DomainError):
     """You already hold unpaid seats here. Pay for them or let them lapse, then book again."""
 
     code = "too_many_holds"
+
+
+class ServiceNotFound(DomainError):
+    """This service does not exist."""
+
+    code = "service_not_found"
+
+
+class ServiceNotBookable(DomainError):
+    """This service is not taking bookings."""
+
+    code = "service_not_bookable"

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from rezerva.core.models import TenantModel
 
@@ -82,6 +82,7 @@ class Booking(TenantModel, GuestFields):
         SINGLE = "single", "Single session"
         DROP_IN = "drop_in", "Drop-in"
         SERIES = "series", "Series buyer"
+        APPOINTMENT = "appointment", "Appointment"
 
     class Attendance(models.TextChoices):
         UNKNOWN = "unknown", "Not marked"
@@ -94,7 +95,7 @@ class Booking(TenantModel, GuestFields):
     purchase = models.ForeignKey(
         SeriesPurchase, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(
         max_length=12, choices=BookingStatus.choices, default=BookingStatus.PENDING
     )
@@ -104,6 +105,14 @@ class Booking(TenantModel, GuestFields):
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     # A keyed digest of the client address that placed an unpaid hold (seat hoarding limits).
     hold_client = models.CharField(max_length=32, blank=True, default="")
+    # Appointments (A5): who is booked and what it keeps her from, buffers included. The
+    # appointment's own time and place are its private run (`session`, capacity 1); these
+    # columns carry PostgreSQL's exclusion constraint (booking/migrations/0007).
+    performer = models.ForeignKey(
+        "catalog.Performer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    blocks_from = models.DateTimeField(null=True, blank=True)
+    blocks_until = models.DateTimeField(null=True, blank=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     attendance = models.CharField(
         max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
@@ -119,6 +128,11 @@ class Booking(TenantModel, GuestFields):
         indexes = [
             models.Index(fields=["session", "status"]),
             models.Index(fields=["business", "status", "created_at"]),
+            models.Index(
+                fields=["performer", "blocks_from"],
+                condition=Q(performer__isnull=False),
+                name="booking_appointment_block_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -130,6 +144,16 @@ class Booking(TenantModel, GuestFields):
                 condition=Q(kind="series", purchase__isnull=False)
                 | (~Q(kind="series") & Q(purchase__isnull=True)),
                 name="booking_series_kind_has_purchase",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind="appointment",
+                    performer__isnull=False,
+                    blocks_from__isnull=False,
+                    blocks_until__gt=F("blocks_from"),
+                )
+                | (~Q(kind="appointment") & Q(performer__isnull=True)),
+                name="booking_appointment_has_performer_and_block",
             ),
         ]
 

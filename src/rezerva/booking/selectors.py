@@ -2,10 +2,20 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from rezerva.availability.selectors import (
+    AppointmentBlock,
+    OpenSlots,
+    check_range,
+    open_slots,
+    performers_for,
+    search_window,
+)
+from rezerva.availability.slots import Span
 from rezerva.booking.models import Booking, BookingStatus, ConsentDefinition, SeriesPurchase
 from rezerva.booking.tokens import BOOKING, read_manage_token
 
@@ -143,3 +153,71 @@ def list_price_of(booking: Booking) -> int:
     """The price before any coupon: what the booking's seat was offered at (B6 same price)."""
     redemption = getattr(booking, "coupon_redemption", None)
     return booking.price_minor + (redemption.discount_minor if redemption else 0)
+
+
+def appointment_blocks(
+    *,
+    business,
+    performer_ids: Iterable[int],
+    window: Span,
+    now: dt.datetime,
+    exclude_booking_id: int | None = None,
+) -> list[AppointmentBlock]:
+    """A5: the active appointments of these performers touching `window` (confirmed, or
+    pending with a live hold), as availability reads them: one query."""
+    zone = ZoneInfo(business.timezone)
+    rows = (
+        Booking.objects.filter(
+            seat_holding_filter(now),
+            business=business,
+            performer_id__in=list(performer_ids),
+            blocks_from__lt=window.end,
+            blocks_until__gt=window.start,
+        )
+        .exclude(pk=exclude_booking_id)
+        .values_list(
+            "performer_id",
+            "blocks_from",
+            "blocks_until",
+            "session__service_id",
+            "session__starts_at",
+        )
+    )
+    return [
+        AppointmentBlock(p, Span(start, end), service_id, starts.astimezone(zone).date())
+        for p, start, end, service_id, starts in rows
+    ]
+
+
+def appointment_slots(
+    *,
+    business,
+    service,
+    performer_id: int | None,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+    exclude_booking_id: int | None = None,
+) -> OpenSlots:
+    """A6: the one slot search, fed with this business's active appointments. Guests' lists,
+    the owner's lists and placing all call it; a fixed number of queries."""
+    check_range(start, end)
+    performers = performers_for(business=business, service=service)
+    ids = [p.pk for p in performers if performer_id in (None, p.pk)]
+    blocks = appointment_blocks(
+        business=business,
+        performer_ids=ids,
+        window=search_window(business, start, end),
+        now=now,
+        exclude_booking_id=exclude_booking_id,
+    )
+    return open_slots(
+        business=business,
+        service=service,
+        performer_id=performer_id,
+        start=start,
+        end=end,
+        now=now,
+        appointments=blocks,
+        performers=performers,
+    )

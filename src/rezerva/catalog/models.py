@@ -52,6 +52,17 @@ class Service(TenantModel):
     duration_minutes = models.PositiveIntegerField(default=60)
     is_active = models.BooleanField(default=True)
     is_visible = models.BooleanField(default=True)
+    # One-to-one settings (A4). Slot starts every `slot_interval_minutes` (None: the duration);
+    # buffers block the performer around an appointment and are never shown to guests.
+    slot_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
+    buffer_before_minutes = models.PositiveIntegerField(default=0)
+    buffer_after_minutes = models.PositiveIntegerField(default=0)
+    min_notice_minutes = models.PositiveIntegerField(default=120)
+    horizon_days = models.PositiveIntegerField(default=60)
+    # At most this many appointments of this service per performer and local day (None: no cap).
+    daily_cap = models.PositiveIntegerField(null=True, blank=True)
+    # Who offers it; empty means every active performer of the business.
+    performers = models.ManyToManyField(Performer, blank=True, related_name="services")
 
     class Meta:
         ordering = ["name", "id"]
@@ -59,6 +70,9 @@ class Service(TenantModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price_minor__gte=0), name="service_price_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=5), name="service_duration_gte_5"
             ),
         ]
 
@@ -68,6 +82,11 @@ class Service(TenantModel):
     @property
     def is_group(self) -> bool:
         return self.kind == self.Kind.GROUP
+
+    @property
+    def slot_interval(self) -> int:
+        """Minutes between slot starts (A4: defaults to the duration)."""
+        return self.slot_interval_minutes or self.duration_minutes
 
     @property
     def offers_single(self) -> bool:

@@ -1,6 +1,7 @@
 """Writes for services and performers."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -11,6 +12,79 @@ from rezerva.tenancy.models import Business
 from rezerva.tenancy.services import log_activity, require_feature
 
 MAX_PRICE_MINOR = 100_000_000
+
+
+@dataclass(frozen=True)
+class AppointmentSettings:
+    """A4: how a one-to-one service opens times. Minutes and days, as the owner enters them."""
+
+    duration_minutes: int = 60
+    slot_interval_minutes: int | None = None
+    buffer_before_minutes: int = 0
+    buffer_after_minutes: int = 0
+    min_notice_minutes: int = 120
+    horizon_days: int = 60
+    daily_cap: int | None = None
+    performer_ids: tuple[int, ...] = ()
+
+
+_SETTING_RANGES = {
+    "duration_minutes": (5, 24 * 60, "Enter a length between 5 minutes and 24 hours."),
+    "slot_interval_minutes": (5, 24 * 60, "Enter a step between 5 minutes and 24 hours."),
+    "buffer_before_minutes": (0, 240, "Enter a buffer between 0 and 240 minutes."),
+    "buffer_after_minutes": (0, 240, "Enter a buffer between 0 and 240 minutes."),
+    "min_notice_minutes": (0, 60 * 24 * 60, "Enter a notice between 0 minutes and 60 days."),
+    "horizon_days": (1, 730, "Enter a horizon between 1 and 730 days."),
+    "daily_cap": (1, 200, "Enter a daily limit between 1 and 200, or leave it empty."),
+}
+
+
+def _validate_appointment_settings(business: Business, data: AppointmentSettings) -> list[int]:
+    """Field errors for A4 settings; returns the performer ids, all of this business."""
+    errors = {}
+    for field, (low, high, message) in _SETTING_RANGES.items():
+        value = getattr(data, field)
+        if value is None and field in ("slot_interval_minutes", "daily_cap"):
+            continue
+        if not isinstance(value, int) or not low <= value <= high:
+            errors[field] = message
+    ids = sorted(set(data.performer_ids))
+    found = Performer.objects.filter(business=business, pk__in=ids).count()
+    if found != len(ids):
+        errors["performers"] = "Choose team members of this business."
+    if errors:
+        raise ValidationFailed(errors)
+    return ids
+
+
+def update_appointment_settings(
+    *, service: Service, actor, settings: AppointmentSettings
+) -> Service:
+    """A4: set a one-to-one service's length, step, buffers, notice, horizon, daily cap and
+    performers (empty: every active performer). Existing appointments keep their times."""
+    if service.is_group:
+        raise ValidationFailed({"kind": "Only one-to-one services have appointment settings."})
+    performer_ids = _validate_appointment_settings(service.business, settings)
+    with transaction.atomic():
+        Service.objects.filter(pk=service.pk).update(
+            duration_minutes=settings.duration_minutes,
+            slot_interval_minutes=settings.slot_interval_minutes,
+            buffer_before_minutes=settings.buffer_before_minutes,
+            buffer_after_minutes=settings.buffer_after_minutes,
+            min_notice_minutes=settings.min_notice_minutes,
+            horizon_days=settings.horizon_days,
+            daily_cap=settings.daily_cap,
+        )
+        service.performers.set(performer_ids)
+        log_activity(
+            business=service.business,
+            actor=actor,
+            action="service.appointment_settings",
+            target=service.pk,
+            performers=performer_ids,
+        )
+    service.refresh_from_db()
+    return service
 
 
 def require_online_payments(business: Business, price_type: str, errors: dict) -> None:
@@ -61,9 +135,11 @@ def create_service(
     sales_mode: str = SalesMode.SINGLE,
     duration_minutes: int = 60,
     is_visible: bool = True,
+    appointment: AppointmentSettings | None = None,
     now: dt.datetime,
 ) -> Service:
-    """Create a service; a new group service needs a plan with group services (P1)."""
+    """Create a service; a new group service needs a plan with group services (P1). A
+    one-to-one service exists on every plan (A1) and takes its A4 settings here too."""
     if kind == Service.Kind.GROUP:
         require_feature(business, plans.GROUP_SERVICES, now=now)
     else:
@@ -91,6 +167,10 @@ def create_service(
             is_visible=is_visible,
         )
         log_activity(business=business, actor=actor, action="service.created", target=service.pk)
+        if appointment is not None and not service.is_group:
+            service = update_appointment_settings(
+                service=service, actor=actor, settings=appointment
+            )
     return service
 
 

@@ -1,0 +1,206 @@
+"""Reads for one-to-one availability: who offers a service, their hours, and the slot search.
+
+`open_slots` is the one slot function (A6): the guest's list, the owner's list and placing an
+appointment all call it (booking supplies the appointments, which it owns). It reads a fixed
+number of queries whatever the number of performers, days or appointments.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+
+from rezerva.availability.errors import PerformerNotFound, RangeTooLong
+from rezerva.availability.models import DateOverride, TimeOff, WeeklyHours
+from rezerva.availability.slots import BusyTimes, SlotRules, Span, free_starts
+from rezerva.catalog.models import Performer, Service
+from rezerva.core.errors import ValidationFailed
+from rezerva.core.timezones import local_date_bounds
+from rezerva.scheduling.models import Session
+from rezerva.tenancy.models import Business
+
+MAX_RANGE_DAYS = 62
+
+
+@dataclass(frozen=True)
+class AppointmentBlock:
+    """An active appointment as availability needs it: who, what it blocks, of which service,
+    on which local day (booking.selectors.appointment_blocks builds these)."""
+
+    performer_id: int
+    span: Span
+    service_id: int
+    local_day: dt.date
+
+
+@dataclass
+class OpenSlots:
+    """Free starts per performer; `starts()` is the "any available" list."""
+
+    by_performer: dict[int, list[dt.datetime]] = field(default_factory=dict)
+
+    def starts(self) -> list[dt.datetime]:
+        return sorted({s for starts in self.by_performer.values() for s in starts})
+
+    def performers_at(self, start: dt.datetime) -> list[int]:
+        return sorted(p for p, starts in self.by_performer.items() if start in set(starts))
+
+    def days(self, zone: ZoneInfo) -> list[dt.date]:
+        """The local days with at least one free start (the month view's marks)."""
+        return sorted({s.astimezone(zone).date() for s in self.starts()})
+
+
+def rules_of(service: Service) -> SlotRules:
+    """A service's A4 settings as slot rules."""
+    return SlotRules(
+        duration=dt.timedelta(minutes=service.duration_minutes),
+        step=dt.timedelta(minutes=service.slot_interval),
+        buffer_before=dt.timedelta(minutes=service.buffer_before_minutes),
+        buffer_after=dt.timedelta(minutes=service.buffer_after_minutes),
+        min_notice=dt.timedelta(minutes=service.min_notice_minutes),
+        horizon_days=service.horizon_days,
+        daily_cap=service.daily_cap,
+    )
+
+
+def performers_for(*, business: Business, service: Service) -> list[Performer]:
+    """Active performers offering a service (none chosen: every active one), lowest id first."""
+    chosen = Performer.objects.filter(business=business, is_active=True)
+    if service.performers.exists():
+        chosen = chosen.filter(services=service)
+    return list(chosen.order_by("pk"))
+
+
+def check_range(start: dt.date, end: dt.date) -> None:
+    """A date range a guest or owner may ask about: in order and at most MAX_RANGE_DAYS."""
+    if end < start:
+        raise ValidationFailed({"end": "The end date is before the start date."})
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise RangeTooLong(f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
+
+
+def _hours_by_day(
+    business: Business, performer_ids: list[int], start: dt.date, end: dt.date
+) -> tuple[dict, dict]:
+    """Weekly hours {performer or None: {weekday: [(starts, ends)]}} and date overrides
+    {performer or None: {date: [(starts, ends)] (empty: closed)}}: two queries."""
+    weekly: dict = defaultdict(lambda: defaultdict(list))
+    for row in WeeklyHours.objects.filter(
+        Q(performer__isnull=True) | Q(performer_id__in=performer_ids), business=business
+    ).order_by("starts"):
+        weekly[row.performer_id][row.weekday].append((row.starts, row.ends))
+    overrides: dict = defaultdict(lambda: defaultdict(list))
+    for row in DateOverride.objects.filter(
+        Q(performer__isnull=True) | Q(performer_id__in=performer_ids),
+        business=business,
+        date__range=(start, end),
+    ).order_by("starts"):
+        hours = overrides[row.performer_id][row.date]
+        if not row.is_closed:
+            hours.append((row.starts, row.ends))
+    return weekly, overrides
+
+
+def hours_on(performer_id: int, day: dt.date, weekly: dict, overrides: dict) -> list:
+    """A2/A3: a performer's own override, else her weekly hours; a performer without weekly
+    hours of her own follows the business default (its overrides included)."""
+    if day in overrides.get(performer_id, {}):
+        return overrides[performer_id][day]
+    if performer_id in weekly:
+        return weekly[performer_id].get(day.weekday(), [])
+    if day in overrides.get(None, {}):
+        return overrides[None][day]
+    return weekly.get(None, {}).get(day.weekday(), [])
+
+
+def _busy_spans(
+    business: Business, performer_ids: list[int], window: Span
+) -> dict[int | None, list[Span]]:
+    """Time off (None: closures) and the group runs each performer leads, widened by their
+    service's buffers: two queries."""
+    spans: dict[int | None, list[Span]] = defaultdict(list)
+    for row in TimeOff.objects.filter(
+        Q(performer__isnull=True) | Q(performer_id__in=performer_ids),
+        business=business,
+        starts_at__lt=window.end,
+        ends_at__gt=window.start,
+    ).values_list("performer_id", "starts_at", "ends_at"):
+        spans[row[0]].append(Span(row[1], row[2]))
+    runs = Session.objects.filter(
+        business=business,
+        performer_id__in=performer_ids,
+        service__kind=Service.Kind.GROUP,
+        cancelled_at__isnull=True,
+        starts_at__lt=window.end,
+        ends_at__gt=window.start,
+    ).values_list(
+        "performer_id",
+        "starts_at",
+        "ends_at",
+        "service__buffer_before_minutes",
+        "service__buffer_after_minutes",
+    )
+    for performer_id, starts, ends, before, after in runs:
+        spans[performer_id].append(
+            Span(starts - dt.timedelta(minutes=before), ends + dt.timedelta(minutes=after))
+        )
+    return spans
+
+
+def search_window(business: Business, start: dt.date, end: dt.date) -> Span:
+    """The UTC stretch whose busy times can touch slots on these local days (a day of margin
+    covers any buffer)."""
+    first, _ = local_date_bounds(start - dt.timedelta(days=1), business.timezone)
+    _, last = local_date_bounds(end + dt.timedelta(days=1), business.timezone)
+    return Span(first, last)
+
+
+def open_slots(
+    *,
+    business: Business,
+    service: Service,
+    performer_id: int | None,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+    appointments: Iterable[AppointmentBlock],
+    performers: list[Performer] | None = None,
+) -> OpenSlots:
+    """A6: free starts of a one-to-one service per performer (one or "any") on local days
+    `start`..`end`, from hours, overrides, time off, closures, her group runs and the active
+    appointments given (confirmed, or pending with a live hold)."""
+    check_range(start, end)
+    performers = (
+        performers if performers is not None else performers_for(business=business, service=service)
+    )
+    ids = [p.pk for p in performers]
+    if performer_id is not None:
+        if performer_id not in ids:
+            raise PerformerNotFound()
+        ids = [performer_id]
+    zone = ZoneInfo(business.timezone)
+    rules = rules_of(service)
+    weekly, overrides = _hours_by_day(business, ids, start, end)
+    busy = _busy_spans(business, ids, search_window(business, start, end))
+    booked_per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for block in appointments:
+        busy[block.performer_id].append(block.span)
+        if block.service_id == service.pk:
+            booked_per_day[(block.performer_id, block.local_day)] += 1
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    result = OpenSlots()
+    for pid in ids:
+        result.by_performer[pid] = free_starts(
+            days=[
+                (day, hours_on(pid, day, weekly, overrides), booked_per_day[(pid, day)])
+                for day in days
+            ],
+            rules=rules,
+            busy=BusyTimes([*busy[pid], *busy[None]]),
+            zone=zone,
+            now=now,
+        )
+    return result

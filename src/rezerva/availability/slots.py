@@ -1,0 +1,120 @@
+"""Slot arithmetic for one-to-one services (A2-A6): pure functions, no database.
+
+Hours are wall-clock intervals in the business zone; candidate starts step through them in wall
+time every slot interval, and each is turned into UTC by the README's DST rule: a start in the
+spring-forward gap does not exist and is never offered, a start in the repeated autumn hour
+means its first occurrence. Everything after that (notice, horizon, busy times, buffers) is
+compared in UTC. `selectors.open_slots` feeds these functions from the database.
+"""
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+UTC = dt.UTC
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A half-open stretch of time [start, end) in UTC."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+    def overlaps(self, other: "Span") -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True)
+class SlotRules:
+    """A service's A4 settings as durations."""
+
+    duration: dt.timedelta
+    step: dt.timedelta
+    buffer_before: dt.timedelta = dt.timedelta(0)
+    buffer_after: dt.timedelta = dt.timedelta(0)
+    min_notice: dt.timedelta = dt.timedelta(hours=2)
+    horizon_days: int = 60
+    daily_cap: int | None = None
+
+    def blocks(self, start: dt.datetime) -> Span:
+        """What an appointment starting at `start` keeps the performer from: buffers included."""
+        return Span(start - self.buffer_before, start + self.duration + self.buffer_after)
+
+
+Hours = Sequence[tuple[dt.time, dt.time]]
+
+
+def local_to_utc(day: dt.date, wall: dt.time, zone: ZoneInfo) -> dt.datetime | None:
+    """The UTC moment of a wall time on a day; None in the spring-forward gap; fold: first."""
+    naive = dt.datetime.combine(day, wall)
+    moment = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if moment.astimezone(zone).replace(tzinfo=None) != naive:
+        return None
+    return moment
+
+
+def _end_to_utc(day: dt.date, wall: dt.time, zone: ZoneInfo) -> dt.datetime:
+    """An interval's end: a gap time is read as the wall clock jumps (it still closes the day)."""
+    return dt.datetime.combine(day, wall).replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def candidate_starts(day: dt.date, hours: Hours, rules: SlotRules, zone: ZoneInfo) -> list:
+    """Every start on `day` stepping through each working interval in wall time, whose whole
+    appointment (not its buffers) fits before the interval ends."""
+    starts: list[dt.datetime] = []
+    for opens, closes in hours:
+        close = _end_to_utc(day, closes, zone)
+        wall = dt.datetime.combine(day, opens)
+        last = dt.datetime.combine(day, closes)
+        while wall < last:
+            start = local_to_utc(day, wall.time(), zone) if wall.date() == day else None
+            if start is not None and start + rules.duration <= close:
+                starts.append(start)
+            wall += rules.step
+    return sorted(set(starts))
+
+
+class BusyTimes:
+    """A performer's busy spans, sorted, answering "does this span overlap any?" by bisection."""
+
+    def __init__(self, spans: Iterable[Span]):
+        merged: list[Span] = []
+        for span in sorted(spans):
+            if merged and span.start <= merged[-1].end:
+                last = merged[-1]
+                merged[-1] = Span(last.start, max(last.end, span.end))
+            else:
+                merged.append(span)
+        self._spans = merged
+        self._starts = [s.start for s in merged]
+
+    def overlaps(self, span: Span) -> bool:
+        """True when `span` overlaps a busy span (touching ends do not overlap)."""
+        i = bisect.bisect_left(self._starts, span.end)
+        return i > 0 and self._spans[i - 1].end > span.start
+
+
+def free_starts(
+    *,
+    days: Iterable[tuple[dt.date, Hours, int]],
+    rules: SlotRules,
+    busy: BusyTimes,
+    zone: ZoneInfo,
+    now: dt.datetime,
+) -> list[dt.datetime]:
+    """A6: the starts a guest may book, from (day, working hours, appointments already that day)
+    triples: on the grid, after the minimum notice, within the horizon, under the daily cap, and
+    with the appointment and its buffers clear of every busy span."""
+    earliest = now + rules.min_notice
+    last_day = now.astimezone(zone).date() + dt.timedelta(days=rules.horizon_days)
+    free: list[dt.datetime] = []
+    for day, hours, booked_that_day in days:
+        if day > last_day or (rules.daily_cap is not None and booked_that_day >= rules.daily_cap):
+            continue
+        for start in candidate_starts(day, hours, rules, zone):
+            if start >= earliest and not busy.overlaps(rules.blocks(start)):
+                free.append(start)
+    return free

@@ -1,0 +1,351 @@
+"""Placing and moving one-to-one appointments (A4-A9) through the one placing core.
+
+An appointment is a Booking of kind "appointment" on its own private run (a Session of the
+one-to-one service, capacity 1, with the performer), so confirmation emails, .ics, reminders,
+manage links, payments, coupons and exports treat it like any run booking. The Booking also
+carries the performer and the span it blocks (buffers included): PostgreSQL's exclusion
+constraint refuses two active overlapping ones of a performer (booking/migrations/0007).
+
+Capacity step: lock the performer row, then run the same slot search the guest saw (A6) with
+this booking left out; a slot someone took meanwhile is refused, and "any available" tries the
+next performer in its deterministic order (A4: fewest appointments that day, then lowest id).
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+
+from rezerva.availability.errors import PerformerNotFound, SlotNotAvailable
+from rezerva.availability.selectors import performers_for, rules_of, search_window
+from rezerva.availability.slots import BusyTimes, Span, local_to_utc
+from rezerva.booking.errors import ServiceNotBookable, ServiceNotFound
+from rezerva.booking.models import Booking, BookingStatus
+from rezerva.booking.selectors import (
+    appointment_blocks,
+    appointment_slots,
+    guest_cancel_deadline,
+)
+from rezerva.booking.services.placing import (
+    NO_AGREEMENTS,
+    Agreements,
+    GuestDetails,
+    Seat,
+    _idempotent,
+    _Offer,
+    place_seat,
+    prepare_guest,
+)
+from rezerva.catalog.locks import performer_for_update
+from rezerva.catalog.models import Service
+from rezerva.core.locking import lock_timeout
+from rezerva.notify.events import SESSION_CHANGED, DomainEvent, notify
+from rezerva.scheduling.models import Session
+from rezerva.tenancy.models import Business
+from rezerva.tenancy.services import log_activity
+
+OVERLAP_CONSTRAINT = "booking_appointment_no_overlap"
+
+
+def _service(business: Business, service_id: int) -> Service:
+    service = Service.objects.filter(business=business, pk=service_id).first()
+    if service is None or service.is_group:
+        raise ServiceNotFound()
+    if not service.is_active:
+        raise ServiceNotBookable("This service is not taking bookings.")
+    return service
+
+
+def _why_not_offered(
+    business: Business, service: Service, starts_at: dt.datetime, now: dt.datetime
+) -> str:
+    """The clearest reason a start is not offered, for the guest's error message."""
+    rules = rules_of(service)
+    zone = ZoneInfo(business.timezone)
+    local = starts_at.astimezone(zone)
+    if starts_at <= now:
+        return "This time has already passed. Please pick a later one."
+    if starts_at < now + rules.min_notice:
+        hours = service.min_notice_minutes / 60
+        return f"Please book at least {hours:g} hour(s) ahead."
+    if local.date() > now.astimezone(zone).date() + dt.timedelta(days=rules.horizon_days):
+        return f"Bookings open at most {service.horizon_days} days ahead."
+    if local_to_utc(local.date(), local.time().replace(tzinfo=None), zone) is None:
+        return "This time does not exist on that day (the clocks change)."
+    return "This time is not available. Please pick one of the times shown."
+
+
+def _performer_order(
+    business: Business, service: Service, starts_at: dt.datetime, now: dt.datetime
+) -> list[int]:
+    """A4 "any available": the performers free at this start, fewest appointments that local
+    day first, then lowest id."""
+    day = starts_at.astimezone(ZoneInfo(business.timezone)).date()
+    slots = appointment_slots(
+        business=business, service=service, performer_id=None, start=day, end=day, now=now
+    )
+    free = slots.performers_at(starts_at)
+    blocks = appointment_blocks(
+        business=business, performer_ids=free, window=search_window(business, day, day), now=now
+    )
+    that_day = dict.fromkeys(free, 0)
+    for block in blocks:
+        if block.local_day == day:
+            that_day[block.performer_id] += 1
+    return sorted(free, key=lambda p: (that_day[p], p))
+
+
+def _check_free(
+    business: Business,
+    service: Service,
+    performer_id: int,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    *,
+    on_behalf: bool,
+    exclude_booking_id: int | None = None,
+) -> None:
+    """A6 for guests: the start is one the slot search offers. On the owner's behalf (A9): any
+    time, but never over another appointment or a run the performer leads."""
+    day = starts_at.astimezone(ZoneInfo(business.timezone)).date()
+    if not on_behalf:
+        slots = appointment_slots(
+            business=business,
+            service=service,
+            performer_id=performer_id,
+            start=day,
+            end=day,
+            now=now,
+            exclude_booking_id=exclude_booking_id,
+        )
+        if starts_at not in slots.by_performer.get(performer_id, []):
+            raise SlotNotAvailable(_why_not_offered(business, service, starts_at, now))
+        return
+    window = search_window(business, day, day)
+    blocks = appointment_blocks(
+        business=business,
+        performer_ids=[performer_id],
+        window=window,
+        now=now,
+        exclude_booking_id=exclude_booking_id,
+    )
+    runs = Session.objects.filter(
+        business=business,
+        performer_id=performer_id,
+        service__kind=Service.Kind.GROUP,
+        cancelled_at__isnull=True,
+        starts_at__lt=window.end,
+        ends_at__gt=window.start,
+    ).values_list("starts_at", "ends_at")
+    busy = BusyTimes([b.span for b in blocks] + [Span(s, e) for s, e in runs])
+    if busy.overlaps(rules_of(service).blocks(starts_at)):
+        raise SlotNotAvailable("This team member is already booked then.")
+
+
+def _expire_lapsed_holds(business: Business, performer_id: int, span, now: dt.datetime) -> None:
+    """A lapsed hold stops counting at once, but its row still sits in the exclusion
+    constraint until the sweep: expire the ones in the way before writing."""
+    Booking.objects.filter(
+        business=business,
+        performer_id=performer_id,
+        status=BookingStatus.PENDING,
+        hold_expires_at__lte=now,
+        blocks_from__lt=span.end,
+        blocks_until__gt=span.start,
+    ).update(status=BookingStatus.EXPIRED, updated_at=now)
+
+
+def _appointment_seat(
+    business: Business,
+    service_id: int,
+    performer_id: int,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    *,
+    on_behalf: bool,
+) -> Seat:
+    """The appointment's private run and its capacity step (lock the performer, search again)."""
+    service = _service(business, service_id)
+    if performer_id not in {p.pk for p in performers_for(business=business, service=service)}:
+        raise PerformerNotFound()
+    _check_free(business, service, performer_id, starts_at, now, on_behalf=on_behalf)
+    rules = rules_of(service)
+    span = rules.blocks(starts_at)
+    _expire_lapsed_holds(business, performer_id, span, now)
+    run = Session.objects.create(
+        business=business,
+        service=service,
+        performer_id=performer_id,
+        starts_at=starts_at,
+        ends_at=starts_at + rules.duration,
+        capacity=1,
+    )
+
+    def hold(booking: Booking) -> None:
+        performer = performer_for_update(business=business, performer_id=performer_id)
+        if performer is None or not performer.is_active:
+            raise PerformerNotFound()
+        _check_free(
+            business,
+            service,
+            performer_id,
+            starts_at,
+            now,
+            on_behalf=on_behalf,
+            exclude_booking_id=booking.pk,
+        )
+
+    return Seat(
+        session=run,
+        kind=Booking.Kind.APPOINTMENT,
+        offer=_Offer(Booking.Kind.APPOINTMENT, service.price_type, service.price_minor),
+        service_id=service.pk,
+        series_id=None,
+        hold=hold,
+        columns={"performer_id": performer_id, "blocks_from": span.start, "blocks_until": span.end},
+    )
+
+
+def _is_overlap(exc: IntegrityError) -> bool:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == OVERLAP_CONSTRAINT
+
+
+def book_appointment(
+    *,
+    business: Business,
+    service_id: int,
+    performer_id: int | None,
+    starts_at: dt.datetime,
+    guest: GuestDetails,
+    agreements: Agreements = NO_AGREEMENTS,
+    idempotency_key: str | None = None,
+    coupon_code: str | None = None,
+    now: dt.datetime,
+    on_behalf: bool = False,
+    actor=None,
+) -> Booking:
+    """A5-A7: book a one-to-one appointment at `starts_at` with a performer or "any available"
+    (None). Guests get only starts the slot search offers; the owner (`on_behalf`) may ignore
+    hours, notice and the grid but never double-books. Price, hold, payment, coupon, consents,
+    usage tick and emails are the placing core's."""
+    if starts_at.tzinfo is None:
+        raise SlotNotAvailable("Give the time with its UTC offset.")
+    service = _service(business, service_id)
+    guest, agreed, code, key = prepare_guest(
+        business,
+        guest,
+        agreements,
+        idempotency_key,
+        coupon_code,
+        target=f"appointment:{service_id}:{performer_id or 'any'}:{starts_at.isoformat()}",
+        kind=Booking.Kind.APPOINTMENT,
+    )
+    if performer_id is not None:
+        candidates = [performer_id]
+    else:
+        candidates = _performer_order(business, service, starts_at, now)
+        if not candidates:
+            raise SlotNotAvailable(_why_not_offered(business, service, starts_at, now))
+    last_refusal: SlotNotAvailable | None = None
+    for candidate in candidates:
+        try:
+            return _idempotent(
+                Booking,
+                business,
+                key,
+                now,
+                lambda candidate=candidate: place_seat(
+                    business=business,
+                    guest=guest,
+                    agreed=agreed,
+                    key=key,
+                    code=code,
+                    now=now,
+                    actor=actor,
+                    choose=lambda: _appointment_seat(
+                        business, service_id, candidate, starts_at, now, on_behalf=on_behalf
+                    ),
+                ),
+            )
+        except IntegrityError as exc:
+            if not _is_overlap(exc):
+                raise
+            last_refusal = SlotNotAvailable("Someone just took this time. Please pick another.")
+        except SlotNotAvailable as exc:
+            last_refusal = exc
+        if performer_id is None and last_refusal is not None:
+            last_refusal = SlotNotAvailable("Someone just took this time. Please pick another.")
+    raise last_refusal
+
+
+def move_appointment(
+    *,
+    booking: Booking,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    by_owner: bool = False,
+    actor=None,
+) -> Booking:
+    """A8/A9: move an appointment to another start with the same performer (guests: a slot the
+    search offers, before the notice period; the owner: any time that is not double-booked).
+    Its private run moves with it, so the guest's calendar entry updates (SEQUENCE + 1)."""
+    if booking.kind != Booking.Kind.APPOINTMENT:
+        raise SlotNotAvailable("Only appointments move to another time this way.")
+    if booking.status != BookingStatus.CONFIRMED:
+        raise SlotNotAvailable("Only confirmed appointments can be moved; pay for it first.")
+    business = booking.business
+    deadline = guest_cancel_deadline(
+        seats=[booking], notice_hours=booking.business.cancellation_notice_hours
+    )
+    if not by_owner and (deadline is None or now > deadline):
+        raise SlotNotAvailable(
+            "It is too close to the appointment to change it online. Please contact the business."
+        )
+    service = _service(business, booking.session.service_id)
+    rules = rules_of(service)
+    with transaction.atomic(durable=True), lock_timeout():
+        performer = performer_for_update(business=business, performer_id=booking.performer_id)
+        if performer is None:
+            raise PerformerNotFound()
+        locked = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+        if locked.status != BookingStatus.CONFIRMED:
+            raise SlotNotAvailable("This appointment was cancelled meanwhile.")
+        _check_free(
+            business,
+            service,
+            booking.performer_id,
+            starts_at,
+            now,
+            on_behalf=by_owner,
+            exclude_booking_id=booking.pk,
+        )
+        span = rules.blocks(starts_at)
+        _expire_lapsed_holds(business, booking.performer_id, span, now)
+        old_start = locked.session.starts_at
+        Booking.objects.filter(pk=booking.pk).update(
+            blocks_from=span.start, blocks_until=span.end, updated_at=now
+        )
+        Session.objects.filter(pk=locked.session_id).update(
+            starts_at=starts_at, ends_at=starts_at + rules.duration, updated_at=now
+        )
+        log_activity(
+            business=business,
+            actor=actor,
+            action="appointment.moved",
+            target=booking.pk,
+            by="owner" if by_owner else "guest",
+            old_starts_at=old_start.isoformat(),
+            new_starts_at=starts_at.isoformat(),
+        )
+        notify(
+            DomainEvent(
+                SESSION_CHANGED,
+                business.pk,
+                booking_ids=(booking.pk,),
+                session_id=locked.session_id,
+                data={"old_starts_at": old_start.isoformat(), "time_changed": True},
+            )
+        )
+    booking.refresh_from_db()
+    return booking
