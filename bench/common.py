@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -15,6 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+
+# Production settings refuse short or placeholder keys; one random key per run, shared by
+# every process this module starts.
+SECRET_KEY = secrets.token_urlsafe(50)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -52,7 +57,9 @@ def app_env(seed: str) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "rezerva.settings",
             "DATABASE_URL": database_url(seed),
             "DEBUG": "false",
-            "SECRET_KEY": "bench-not-a-secret",
+            "SECRET_KEY": SECRET_KEY,
+            # Served over plain http on loopback.
+            "SECURE_SSL_REDIRECT": "false",
             "STRIPE_SECRET_KEY": "sk_test_bench",
             "STRIPE_WEBHOOK_SECRET": "whsec_bench",
             "ALLOWED_HOSTS": "127.0.0.1",

@@ -24,9 +24,38 @@ def env_bool(name: str, default: bool) -> bool:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# A key anyone can read (an example's placeholder) or guess lets them forge sessions, password
+# reset links and guests' manage links: outside DEBUG such a key stops the app from starting.
+MIN_SECRET_KEY_LENGTH = 32
+_PUBLIC_SECRET_KEYS = {"change-me", "changeme", "secret", "dev-only-not-secret"}
+
+
+def _example_secret_keys() -> set[str]:
+    """The SECRET_KEY values written in .env.example (placeholders, public by definition)."""
+    example = PROJECT_DIR / ".env.example"
+    if not example.is_file():
+        return set()
+    lines = example.read_text(encoding="utf-8").splitlines()
+    return {line.partition("=")[2].strip() for line in lines if line.startswith("SECRET_KEY=")}
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` cannot sign anything in production, or None when it can."""
+    if not key:
+        return "SECRET_KEY is required when DEBUG is off"
+    if key in _PUBLIC_SECRET_KEYS | _example_secret_keys() or key.startswith("django-insecure-"):
+        return "SECRET_KEY is a published placeholder; generate a random one"
+    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 5:
+        return f"SECRET_KEY must be random and at least {MIN_SECRET_KEY_LENGTH} characters long"
+    return None
+
+
+if not DEBUG and (_problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"{_problem} (50 or more avoids check --deploy's W009): "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
     SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - only reachable with DEBUG=true
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
@@ -60,7 +89,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so an oversized body is refused before anything reads it.
+    # CSP on every response (refusals below included), no-store on private pages; reads no body.
+    "rezerva.core.middleware.SecurityHeadersMiddleware",
+    # Then an oversized body is refused before anything reads it.
     "rezerva.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A NUL in the path, query or a form field is a 400 before anything looks it up.
@@ -208,6 +239,20 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (README "Security"), outside DEBUG: http is redirected to https, and browsers are told to
+# use https only for a year, subdomains included, preload-ready (so check --deploy is clean).
+# Behind a proxy that terminates TLS set TRUST_X_FORWARDED_PROTO=true; the proxy must then set
+# (not pass through) X-Forwarded-Proto. SECURE_SSL_REDIRECT=false for a plain-http local run.
+SECURE_SSL_REDIRECT = not DEBUG and env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy (core.middleware.SecurityHeadersMiddleware): origins besides our own
+# that forms may post or be redirected to; Stripe Checkout is where paying guests go.
+_FORM_ACTION_EXTRA = os.environ.get("CSP_FORM_ACTION_EXTRA", "https://checkout.stripe.com")
+CSP_FORM_ACTION_EXTRA = [o.strip() for o in _FORM_ACTION_EXTRA.split(",") if o.strip()]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 # Abuse limits (README "Limits and faults"). Bodies: refused with 413 from Content-Length before

@@ -8,6 +8,7 @@ stack: gunicorn -k gthread with rezerva.settings (DEBUG off). The shared server 
 import itertools
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -24,6 +25,10 @@ import psycopg
 import pytest
 
 from tests.faults.pg_cluster import ThrowawayCluster, create_cluster, find_postgres_bin, free_port
+
+# Production settings refuse short or placeholder keys; one random key per run, shared by
+# every process this module starts.
+SECRET_KEY = secrets.token_urlsafe(50)
 
 pytestmark = pytest.mark.postgres
 
@@ -68,7 +73,9 @@ def _app_env(cluster: ThrowawayCluster) -> dict[str, str]:
             "DATABASE_URL": cluster.url(DATABASE),
             "DJANGO_SETTINGS_MODULE": "rezerva.settings",
             "DEBUG": "false",
-            "SECRET_KEY": "fault-test-only",
+            "SECRET_KEY": SECRET_KEY,
+            # The app is served over plain http on loopback here.
+            "SECURE_SSL_REDIRECT": "false",
             "STRIPE_SECRET_KEY": "sk_test_fake",
             "STRIPE_WEBHOOK_SECRET": "whsec_test_fake",
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",

@@ -1,12 +1,14 @@
-"""Request-level guards: oversized bodies refused early, NUL characters refused, a lost database
-answered with 503."""
+"""Request-level guards: security headers on every response, oversized bodies refused early,
+NUL characters refused, a lost database answered with 503."""
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from rezerva.core.refusals import refusal_response
 
@@ -15,6 +17,74 @@ logger = logging.getLogger(__name__)
 # Seconds a client should wait before retrying while the database is unreachable; a restart or
 # failover usually takes a few seconds.
 DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def content_security_policy() -> str:
+    """The Content-Security-Policy every response carries (README "Security").
+
+    Our own origin only: no inline script or style, no eval, no framing, no <base> or plugins.
+    Forms may post to us and be redirected on to Stripe Checkout (browsers check form-action on
+    that redirect too): CSP_FORM_ACTION_EXTRA lists Checkout's origin, plus the origin of
+    STRIPE_API_BASE when a Stripe-compatible test server hosts the payment page.
+    """
+    form_action = ["'self'", *settings.CSP_FORM_ACTION_EXTRA]
+    if (stripe_base := _origin(settings.STRIPE_API_BASE)) and stripe_base not in form_action:
+        form_action.append(stripe_base)
+    directives = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "form-action": " ".join(form_action),
+        "frame-ancestors": "'none'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+# Pages and API answers that show one person's or one business's data: never stored by a browser
+# or a proxy (Cache-Control: no-store). Guest manage pages are matched by their URL name.
+PRIVATE_PATH_PREFIXES = ("/dashboard/", "/accounts/", "/admin/", "/api/owner/")
+_PUBLIC_API_PREFIX = "/api/public/"
+
+
+def is_private(request: HttpRequest) -> bool:
+    """True for owner pages and exports, sign-in pages, and a guest's manage pages and API."""
+    path = request.path_info
+    if path.startswith(PRIVATE_PATH_PREFIXES):
+        return True
+    if path.startswith(_PUBLIC_API_PREFIX):
+        # A placed booking and the manage endpoints carry the guest's details and manage link.
+        return "/bookings" in path
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.namespace == "hub" and (match.url_name or "").startswith("manage"))
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every response; Cache-Control: no-store on private ones.
+
+    First in MIDDLEWARE, so refusals made by the other middleware (413, 400, 429, 503) carry the
+    headers too. A header a view set itself (the .ics download's Cache-Control) is kept.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = content_security_policy()
+        if "Cache-Control" not in response and is_private(request):
+            add_never_cache_headers(response)
+        return response
 
 
 def body_limit_for(path: str) -> int:
