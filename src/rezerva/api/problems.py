@@ -26,6 +26,7 @@ STATUS_BY_CODE = {
     "service_not_found": 404,
     "performer_not_found": 404,
     "range_too_long": 422,
+    "nonexistent_local_time": 422,
     "session_full": 409,
     "series_sold_out": 409,
     "session_not_bookable": 409,

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from rezerva.core.ratelimit import rate_limited
-from rezerva.hub import lost_link, views
+from rezerva.hub import appointment_views, lost_link, views
 from rezerva.notify import views as notify_views
 
 # Per-client limits (core/ratelimit.py): placing bookings (POST only, the GET is the form) and the
@@ -17,6 +17,16 @@ urlpatterns = [
         "<slug:slug>/sessions/<int:session_id>/book/",
         booking_limit(views.book_run),
         name="book_run",
+    ),
+    path(
+        "<slug:slug>/appointments/<int:service_id>/",
+        appointment_views.appointment_page,
+        name="appointment",
+    ),
+    path(
+        "<slug:slug>/appointments/<int:service_id>/book/",
+        booking_limit(appointment_views.book_appointment_page),
+        name="book_appointment",
     ),
     path("<slug:slug>/series/<int:series_id>/", views.series_page, name="series"),
     path(
@@ -35,6 +45,11 @@ urlpatterns = [
     path("<slug:slug>/manage/<str:token>/pay/", manage_limit(views.manage_pay), name="manage_pay"),
     path(
         "<slug:slug>/manage/<str:token>/move/", manage_limit(views.manage_move), name="manage_move"
+    ),
+    path(
+        "<slug:slug>/manage/<str:token>/reschedule/",
+        manage_limit(appointment_views.manage_reschedule),
+        name="manage_reschedule",
     ),
     path(
         "<slug:slug>/manage/<str:token>/runs/<int:session_id>.ics",

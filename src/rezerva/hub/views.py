@@ -117,6 +117,8 @@ def service_page(request, slug: str, service_id: int):
     """Time selection by sales mode (M1, B1): run cards, series packages, or a switch."""
     business = get_business_by_slug(slug)
     service = get_object_or_404(Service, business=business, pk=service_id, is_active=True)
+    if not service.is_group:  # a one-to-one service: pick a person, a day and a time (A7)
+        return redirect("hub:appointment", slug=business.slug, service_id=service.pk)
     context = _service_context(
         business, service, timezone.now(), request.GET.get("view"), _page_number(request)
     )
@@ -334,6 +336,8 @@ def manage(request, slug: str, token: str):
 def _move_options(obj, deadline, now) -> list:
     """B6: other dates this booking could move to, while the guest may still change it."""
     if isinstance(obj, SeriesPurchase) or obj.status != BookingStatus.CONFIRMED:
+        return []
+    if obj.kind == obj.Kind.APPOINTMENT:  # appointments pick a new time instead (A8)
         return []
     if deadline is None or now >= deadline:
         return []

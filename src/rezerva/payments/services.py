@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from rezerva.booking.links import manage_url
 from rezerva.booking.models import Booking, BookingStatus, SeriesPurchase
 from rezerva.booking.selectors import seats_taken
+from rezerva.booking.services.appointments import appointment_still_free
 from rezerva.core.errors import ValidationFailed
 from rezerva.core.locking import is_contention, lock_timeout
 from rezerva.notify.events import (
@@ -299,6 +300,9 @@ def apply_payment_received(*, payment: Payment, payment_intent: str, now: dt.dat
             fits = all(
                 not r.is_cancelled and r.is_upcoming(now) and taken[r.pk] < r.capacity for r in runs
             )
+            if fits and isinstance(target, Booking) and target.kind == Booking.Kind.APPOINTMENT:
+                # The private run is always free; the performer may not be any more (A5).
+                fits = appointment_still_free(booking=target, now=now)
         new_status = BookingStatus.CONFIRMED if fits else BookingStatus.PAID_NO_SEAT
         Payment.objects.filter(pk=locked.pk).update(
             status=Payment.Status.PAID,

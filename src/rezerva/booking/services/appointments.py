@@ -206,6 +206,28 @@ def _appointment_seat(
     )
 
 
+def appointment_still_free(*, booking: Booking, now: dt.datetime) -> bool:
+    """B4 for appointments: a lapsed appointment whose money arrives late may come back only if
+    its performer is still free then (locks her; the caller's transaction holds the lock)."""
+    business = booking.business
+    if performer_for_update(business=business, performer_id=booking.performer_id) is None:
+        return False
+    service = Service.objects.get(pk=booking.session.service_id)
+    try:
+        _check_free(
+            business,
+            service,
+            booking.performer_id,
+            booking.session.starts_at,
+            now,
+            on_behalf=True,
+            exclude_booking_id=booking.pk,
+        )
+    except SlotNotAvailable:
+        return False
+    return True
+
+
 def _is_overlap(exc: IntegrityError) -> bool:
     diag = getattr(exc.__cause__, "diag", None)
     return getattr(diag, "constraint_name", None) == OVERLAP_CONSTRAINT
