@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint fmt check migrate demo bench clean
+.PHONY: help venv run test lint fmt check audit migrate demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ fmt: $(STAMP) ## format and autofix
 check: $(STAMP) ## migrations are up to date and ruff is clean
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+
+audit: ## pip-audit requirements/*.lock (needs network; not run by CI; see scripts/audit.sh)
+	PYTHON=$(PYTHON) bash scripts/audit.sh
 
 bench: $(STAMP) ## benchmarks on PostgreSQL (127.0.0.1:5432): writes bench/results/<date>.json
 	@$(BIN)/python scripts/pg_ready.py postgres://postgres@127.0.0.1:5432/postgres || \
