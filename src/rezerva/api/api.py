@@ -1,6 +1,6 @@
 """The JSON API: OpenAPI 3.1 at /api/openapi.json, docs at /api/docs (assets served locally)."""
 
-from rezerva.api import appointments, owner, problems, public
+from rezerva.api import appointments, owner, owner_appointments, problems, public
 
 api = problems.ProblemDocumentingAPI(
     title="Rezerva API",
@@ -15,3 +15,4 @@ problems.install(api)
 api.add_router("/public", public.router)
 api.add_router("/public", appointments.router)
 api.add_router("/owner", owner.router)
+api.add_router("/owner", owner_appointments.router)

@@ -88,3 +88,29 @@ class AppointmentSettingsIn(Schema):
     horizon_days: int = 60
     daily_cap: int | None = None
     performer_ids: list[int] = Field(default_factory=list, max_length=200)
+
+
+class WeeklyHoursOut(Schema):
+    performer_id: int | None = Field(description="None: the business default week")
+    follows_default: bool = Field(description="A performer without weekly hours of her own")
+    intervals: list[WeekdayHoursIn]
+
+
+class OwnerPerformerOut(Schema):
+    id: int
+    name: str
+    is_active: bool
+
+
+class AppointmentOut(Schema):
+    id: int
+    service_id: int
+    performer_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    status: str
+    guest_name: str
+    guest_email: str
+    guest_phone: str
+    price: int
+    price_type: str
