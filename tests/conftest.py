@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from rezerva.notify import events
+from rezerva.core import events
 from tests import builders
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday, four weeks before DST starts

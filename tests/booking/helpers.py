@@ -12,7 +12,7 @@ from django.db.models import Sum
 
 from rezerva.booking.models import Booking, ConsentRecord, SeriesPurchase
 from rezerva.booking.services import GuestDetails
-from rezerva.notify import events
+from rezerva.core import events
 from rezerva.tenancy.models import ActivityLog, MonthlyUsage
 
 _seq = itertools.count(1)

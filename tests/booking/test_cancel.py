@@ -17,7 +17,7 @@ from rezerva.booking.services import (
     purchase_series,
 )
 from rezerva.catalog.models import PriceType
-from rezerva.notify import events
+from rezerva.core import events
 from rezerva.scheduling.errors import SessionAlreadyCancelled
 from rezerva.tenancy import services as tenancy_services
 from rezerva.tenancy.models import ActivityLog

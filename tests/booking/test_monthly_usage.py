@@ -15,8 +15,8 @@ from rezerva.booking.services import (
     purchase_series,
 )
 from rezerva.catalog.models import PriceType
-from rezerva.notify import events
-from rezerva.notify.events import PLAN_LIMIT_REACHED
+from rezerva.core import events
+from rezerva.core.events import PLAN_LIMIT_REACHED
 from rezerva.tenancy.models import MonthlyUsage
 from rezerva.tenancy.plans import PLANS, PlanCode
 from tests import builders

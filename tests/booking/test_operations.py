@@ -18,8 +18,8 @@ from rezerva.booking.services import (
     message_participants,
     operations,
 )
+from rezerva.core import events
 from rezerva.core.errors import ValidationFailed
-from rezerva.notify import events
 from rezerva.payments.models import Payment, Refund
 from rezerva.scheduling.models import Session
 from rezerva.tenancy.models import ActivityLog

@@ -25,8 +25,8 @@ from rezerva.booking.services import (
     purchase_series,
 )
 from rezerva.catalog.models import PriceType, SalesMode
+from rezerva.core import events
 from rezerva.core.errors import ValidationFailed
-from rezerva.notify import events
 from rezerva.scheduling.models import Series
 from tests import builders
 from tests.booking.helpers import footprint, guest, new_key, usage_ticks

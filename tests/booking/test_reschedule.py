@@ -22,8 +22,8 @@ from rezerva.booking.services import (
     purchase_series,
 )
 from rezerva.catalog.models import PriceType
+from rezerva.core import events
 from rezerva.coupons.services import CouponInput, create_coupon
-from rezerva.notify import events
 from rezerva.tenancy.models import ActivityLog
 from tests import builders
 from tests.booking.helpers import footprint, guest, usage_ticks

@@ -342,7 +342,7 @@ def _split_at_lock(queries: list[str]) -> tuple[list[str], str, list[str]]:
 
 def _without_after_commit_work():
     """Keep the email task (run at once in tests) out of the captured transaction."""
-    return mock.patch("rezerva.notify.events.deliver")
+    return mock.patch("rezerva.notify.delivery.deliver")
 
 
 def _writes(queries: list[str]) -> list[str]:

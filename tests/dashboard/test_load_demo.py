@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from rezerva.catalog.models import Service
+from rezerva.booking.selectors import appointment_slots
+from rezerva.catalog.models import Performer, Service
 from rezerva.dashboard import demo
 from rezerva.scheduling.models import Series, Session
 from rezerva.tenancy.models import ActivityLog, Business
@@ -41,7 +42,7 @@ def test_loading_the_demo_twice_changes_nothing_the_second_time(loaded):
     assert _counts() == first
     assert {k: v for k, v in first.items() if k != "ActivityLog"} == {
         "Business": 2,
-        "Service": 3,
+        "Service": 5,
         "Session": 8,
         "Series": 2,
         "User": 3,
@@ -98,9 +99,60 @@ def test_studio_lumen_is_on_growth_and_hair_by_ola_on_starter_without_group_serv
     assert (lumen.plan, lumen.timezone, lumen.currency) == ("growth", "Europe/Warsaw", "PLN")
     assert (ola.name, ola.plan, plan_of(ola, now=now).name) == ("Hair by Ola", "starter", "Starter")
     assert list(Service.objects.filter(business=ola).values_list("name", "kind")) == [
-        ("Haircut", "one_to_one")
+        ("Colour", "one_to_one"),
+        ("Haircut", "one_to_one"),
     ]
     assert not Service.objects.filter(business=ola, kind="group").exists()
+
+
+def test_hair_by_ola_sells_appointments_with_two_stylists_on_different_weeks(loaded):
+    ola = Business.objects.get(slug=demo.STARTER_SLUG)
+    haircut = Service.objects.get(business=ola, name="Haircut")
+    colour = Service.objects.get(business=ola, name="Colour")
+    now = dt.datetime.now(dt.UTC)
+    today = now.astimezone(WARSAW).date()
+    slots = appointment_slots(
+        business=ola,
+        service=haircut,
+        performer_id=None,
+        start=today,
+        end=today + dt.timedelta(days=13),
+        now=now,
+    )
+    names = dict(Performer.objects.filter(business=ola).values_list("pk", "name"))
+
+    assert sorted(names[p] for p in slots.by_performer) == ["Ewa", "Ola"]
+    assert all(slots.by_performer.values())
+    ewa_days = {s.astimezone(WARSAW).weekday() for s in slots.by_performer[_pk(names, "Ewa")]}
+    assert ewa_days <= {2, 3, 4, 5}
+    assert (colour.duration_minutes, colour.buffer_after_minutes) == (120, 15)
+
+
+def test_studio_lumen_private_lessons_are_blocked_by_anna_s_group_runs(loaded):
+    lumen = Business.objects.get(slug=demo.LUMEN_SLUG)
+    lesson = Service.objects.get(business=lumen, name="Private Python lesson")
+    run = Session.objects.filter(
+        service__business=lumen, service__name="Python for beginners"
+    ).first()
+    day = run.starts_at.astimezone(WARSAW).date()
+    slots = appointment_slots(
+        business=lumen,
+        service=lesson,
+        performer_id=run.performer_id,
+        start=day,
+        end=day,
+        now=dt.datetime.now(dt.UTC),
+    )
+    times = [s.astimezone(WARSAW).strftime("%H:%M") for s in slots.by_performer[run.performer_id]]
+
+    assert "16:00" in times
+    assert "18:00" not in times
+    assert "19:00" not in times
+    assert "20:00" in times
+
+
+def _pk(names: dict, name: str) -> int:
+    return next(pk for pk, n in names.items() if n == name)
 
 
 def test_the_demo_accounts_can_log_in(loaded, client):

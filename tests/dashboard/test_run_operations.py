@@ -18,8 +18,8 @@ from django.urls import reverse
 from rezerva.booking.exports import buyer_columns, participant_columns
 from rezerva.booking.models import Booking, BookingStatus, SeriesPurchase
 from rezerva.catalog.models import PriceType
+from rezerva.core import events
 from rezerva.core.timezones import to_business_time
-from rezerva.notify import events
 from rezerva.payments.models import Payment
 from rezerva.scheduling.models import Session
 from rezerva.tenancy.models import ActivityLog

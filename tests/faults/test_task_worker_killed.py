@@ -31,7 +31,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from rezerva.notify import events, services
+from rezerva.core import events
+from rezerva.notify import services
 from rezerva.notify.models import OutboundEmail
 from tests import builders
 

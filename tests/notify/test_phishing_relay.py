@@ -10,7 +10,7 @@ from django.utils import timezone
 from rezerva.booking.models import Booking
 from rezerva.booking.services import book_single_run
 from rezerva.booking.services.operations import message_participants
-from rezerva.notify import events
+from rezerva.core import events
 from rezerva.notify.errors import MessageLimitReached
 from rezerva.notify.models import OutboundEmail
 from rezerva.scheduling.models import Session

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from rezerva.availability import services as availability_services
 from rezerva.booking.services.consents import add_consent
 from rezerva.catalog import services as catalog_services
 from rezerva.catalog.models import PriceType, SalesMode, Service
@@ -187,6 +188,24 @@ def _load_lumen(now: dt.datetime) -> Business:
                 meeting_url="https://meet.example.com/lumen-open",
             ),
         )
+    # Anna also gives private lessons: her evening group runs block those times (A5).
+    _week(business, owner, teacher, range(5), [("16:00", "21:00")])
+    catalog_services.create_service(
+        business=business,
+        actor=owner,
+        kind=Service.Kind.ONE_TO_ONE,
+        name="Private Python lesson",
+        description="One hour, one to one, at the studio or online.",
+        price_type=PriceType.ON_SITE,
+        price_minor=15000,
+        appointment=catalog_services.AppointmentSettings(
+            duration_minutes=60,
+            slot_interval_minutes=30,
+            horizon_days=365,  # as far ahead as the course, so its runs show up as blocks
+            performer_ids=(teacher.pk,),
+        ),
+        now=now,
+    )
     coupon_services.create_coupon(
         business=business,
         actor=owner,
@@ -210,13 +229,53 @@ def _load_starter(now: dt.datetime) -> Business:
         plan=PlanCode.STARTER,
         now=now,
     )
+    # Two stylists with their own weeks; the business default is what a new stylist follows.
+    ola = catalog_services.create_performer(business=business, actor=owner, name="Ola")
+    ewa = catalog_services.create_performer(business=business, actor=owner, name="Ewa")
+    _week(business, owner, None, range(5), [("09:00", "17:00")])
+    _week(business, owner, ola, range(5), [("09:00", "13:00"), ("14:00", "18:00")])
+    _week(business, owner, ewa, range(2, 6), [("10:00", "19:00")])
     catalog_services.create_service(
         business=business,
         actor=owner,
         kind=Service.Kind.ONE_TO_ONE,
         name="Haircut",
+        description="Wash, cut and style.",
         price_type=PriceType.ON_SITE,
         price_minor=9000,
+        appointment=catalog_services.AppointmentSettings(
+            duration_minutes=45, slot_interval_minutes=15, performer_ids=(ola.pk, ewa.pk)
+        ),
+        now=now,
+    )
+    catalog_services.create_service(
+        business=business,
+        actor=owner,
+        kind=Service.Kind.ONE_TO_ONE,
+        name="Colour",
+        description="Full colour with a toner; two hours.",
+        price_type=PriceType.ON_SITE,
+        price_minor=25000,
+        appointment=catalog_services.AppointmentSettings(
+            duration_minutes=120,
+            slot_interval_minutes=30,
+            buffer_after_minutes=15,
+            min_notice_minutes=24 * 60,
+            performer_ids=(ewa.pk,),
+        ),
         now=now,
     )
     return business
+
+
+def _week(business, owner, performer, days, intervals) -> None:
+    """Weekly hours from "HH:MM" pairs on the given weekdays (0 = Monday)."""
+    availability_services.set_weekly_hours(
+        business=business,
+        actor=owner,
+        performer_id=performer.pk if performer else None,
+        week={
+            day: [(dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in intervals]
+            for day in days
+        },
+    )

@@ -1,10 +1,11 @@
 """Notifications through a transactional outbox.
 
 Recording: `record_event` runs inside the transaction that made the change (it is called by
-`events.notify`). It writes one `OutboundEmail` row per recipient email, with a unique
-`(business, dedupe_key)`, and bumps the calendar SEQUENCE of every (booking, run) whose calendar
-data changed. A rollback therefore writes nothing, and a commit can never lose an email: the row
-exists whether or not the send task that `notify` enqueues after commit ever runs.
+`core.events.notify`, through notify/delivery.py). It writes one `OutboundEmail` row per
+recipient email, with a unique `(business, dedupe_key)`, and bumps the calendar SEQUENCE of every
+(booking, run) whose calendar data changed. A rollback therefore writes nothing, and a commit can
+never lose an email: the row exists whether or not the send task that `notify` enqueues after
+commit ever runs.
 
 Sending: `send_outbound_email` claims a row with a conditional UPDATE (queued -> sending; only the
 caller that changed exactly one row proceeds), re-reads the booking, skips the email if it no
@@ -41,7 +42,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from rezerva.booking.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy
-from rezerva.notify import events
+from rezerva.core import events
 from rezerva.notify.emails import build_message
 from rezerva.notify.errors import MessageLimitReached
 from rezerva.notify.locks import owner_messages_lock

@@ -15,8 +15,7 @@ from rezerva.booking.models import Booking, BookingStatus, SeriesPurchase
 from rezerva.booking.selectors import seats_taken
 from rezerva.booking.services.appointments import appointment_still_free
 from rezerva.core.errors import ValidationFailed
-from rezerva.core.locking import is_contention, lock_timeout
-from rezerva.notify.events import (
+from rezerva.core.events import (
     BOOKING_CONFIRMED,
     PAID_WITHOUT_SEAT,
     PAYMENT_PROBLEM,
@@ -24,6 +23,7 @@ from rezerva.notify.events import (
     DomainEvent,
     notify,
 )
+from rezerva.core.locking import is_contention, lock_timeout
 from rezerva.payments import gateway
 from rezerva.payments.errors import (
     HoldExpired,

@@ -38,8 +38,8 @@ from rezerva.booking.services.placing import (
 )
 from rezerva.catalog.locks import performer_for_update
 from rezerva.catalog.models import Service
+from rezerva.core.events import SESSION_CHANGED, DomainEvent, notify
 from rezerva.core.locking import lock_timeout
-from rezerva.notify.events import SESSION_CHANGED, DomainEvent, notify
 from rezerva.scheduling.models import Session
 from rezerva.tenancy.models import Business
 from rezerva.tenancy.services import log_activity

@@ -9,14 +9,14 @@ from rezerva.booking.errors import AlreadyCancelled, CancellationClosed
 from rezerva.booking.locks import bookings_for_update, purchase_for_update
 from rezerva.booking.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy
 from rezerva.booking.selectors import guest_cancel_deadline
-from rezerva.core.locking import lock_timeout
-from rezerva.notify.events import (
+from rezerva.core.events import (
     BOOKING_CANCELLED,
     PURCHASE_CANCELLED,
     SESSION_CANCELLED,
     DomainEvent,
     notify,
 )
+from rezerva.core.locking import lock_timeout
 from rezerva.scheduling.errors import SessionAlreadyCancelled
 from rezerva.scheduling.locks import sessions_for_update
 from rezerva.scheduling.models import Session

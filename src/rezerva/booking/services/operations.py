@@ -23,14 +23,14 @@ from rezerva.booking.errors import SessionNotFound
 from rezerva.booking.locks import bookings_for_update
 from rezerva.booking.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy
 from rezerva.core.errors import ValidationFailed
-from rezerva.core.locking import lock_timeout
-from rezerva.core.text import unsafe_text_reason
-from rezerva.notify.events import (
+from rezerva.core.events import (
     BOOKING_CANCELLED,
     PARTICIPANTS_MESSAGED,
     DomainEvent,
     notify,
 )
+from rezerva.core.locking import lock_timeout
+from rezerva.core.text import unsafe_text_reason
 from rezerva.scheduling.locks import sessions_for_update
 from rezerva.scheduling.models import Session
 from rezerva.tenancy.models import Business

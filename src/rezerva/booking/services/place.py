@@ -48,8 +48,8 @@ from rezerva.booking.services.placing import (
     prepare_guest,
 )
 from rezerva.catalog.models import Service
+from rezerva.core.events import PURCHASE_CONFIRMED, DomainEvent, notify
 from rezerva.core.locking import lock_timeout
-from rezerva.notify.events import PURCHASE_CONFIRMED, DomainEvent, notify
 from rezerva.scheduling.locks import sessions_for_update
 from rezerva.scheduling.models import Series, Session
 from rezerva.tenancy.models import Business

@@ -47,11 +47,11 @@ from rezerva.booking.models import (
 from rezerva.booking.selectors import seats_held
 from rezerva.catalog.models import PriceType
 from rezerva.core.errors import DomainError, ValidationFailed
+from rezerva.core.events import BOOKING_CONFIRMED, PLAN_LIMIT_REACHED, DomainEvent, notify
 from rezerva.core.locking import is_contention, lock_timeout
 from rezerva.core.text import unsafe_text_reason
 from rezerva.coupons.errors import CouponNotValid
 from rezerva.coupons.services import record_redemption, redeem_coupon
-from rezerva.notify.events import BOOKING_CONFIRMED, PLAN_LIMIT_REACHED, DomainEvent, notify
 from rezerva.scheduling.models import Session
 from rezerva.tenancy.models import Business
 from rezerva.tenancy.services import log_activity, mark_limit_notified, tick_monthly_usage

@@ -22,8 +22,8 @@ from rezerva.booking.models import Booking, BookingStatus, CancelledBy
 from rezerva.booking.selectors import guest_cancel_deadline, list_price_of, seats_taken
 from rezerva.booking.services.place import _run_offer
 from rezerva.catalog.models import Service
+from rezerva.core.events import BOOKING_MOVED, DomainEvent, notify
 from rezerva.core.locking import is_contention, lock_timeout
-from rezerva.notify.events import BOOKING_MOVED, DomainEvent, notify
 from rezerva.scheduling.locks import sessions_for_update
 from rezerva.scheduling.models import Series
 from rezerva.tenancy.services import log_activity

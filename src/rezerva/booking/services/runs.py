@@ -8,8 +8,8 @@ from django.db import transaction
 from rezerva.booking.models import ACTIVE_STATUSES, Booking
 from rezerva.booking.selectors import active_series_seats_on, seats_taken
 from rezerva.core.errors import ValidationFailed
+from rezerva.core.events import SESSION_CHANGED, DomainEvent, notify
 from rezerva.core.locking import lock_timeout
-from rezerva.notify.events import SESSION_CHANGED, DomainEvent, notify
 from rezerva.scheduling.errors import RunNotDetachable
 from rezerva.scheduling.locks import series_for_update, sessions_for_update
 from rezerva.scheduling.models import Series, Session

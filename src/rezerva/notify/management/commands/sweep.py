@@ -1,6 +1,7 @@
 """manage.py sweep: housekeeping for lapsed holds and their Checkout Sessions, payments whose
 webhook is late or lost (re-read from Stripe), and the email outbox (stuck or lost emails, due
-reminders); --once for cron."""
+reminders); --once for cron. It lives in notify, the highest domain app, because it calls into
+booking, payments and notify alike (apps import downward only; see tests/test_layering.py)."""
 
 import time
 
