@@ -6,17 +6,9 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 
+# BookingStatus lives in core.holds (coupons count by it too); read it from here as before.
+from rezerva.core.holds import BookingStatus
 from rezerva.core.models import TenantModel
-
-
-class BookingStatus(models.TextChoices):
-    PENDING = "pending", "Pending payment"
-    CONFIRMED = "confirmed", "Confirmed"
-    CANCELLED = "cancelled", "Cancelled"
-    EXPIRED = "expired", "Expired"
-    # B4: the money arrived after the hold lapsed and the seat was gone; the owner resolves it.
-    PAID_NO_SEAT = "paid_no_seat", "Paid, no seat"
-
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 

@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from rezerva.availability.selectors import (
@@ -18,13 +18,7 @@ from rezerva.availability.selectors import (
 from rezerva.availability.slots import Span
 from rezerva.booking.models import Booking, BookingStatus, ConsentDefinition, SeriesPurchase
 from rezerva.booking.tokens import BOOKING, read_manage_token
-
-
-def seat_holding_filter(now: dt.datetime, prefix: str = "") -> Q:
-    """Bookings that take a seat: confirmed, or pending with a hold that has not lapsed."""
-    return Q(**{f"{prefix}status": BookingStatus.CONFIRMED}) | Q(
-        **{f"{prefix}status": BookingStatus.PENDING, f"{prefix}hold_expires_at__gt": now}
-    )
+from rezerva.core.holds import seat_holding_filter
 
 
 def seats_taken(*, session_ids: Iterable[int], now: dt.datetime) -> dict[int, int]:

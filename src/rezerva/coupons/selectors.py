@@ -5,8 +5,7 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from rezerva.booking.models import BookingStatus
-from rezerva.booking.selectors import seat_holding_filter
+from rezerva.core.holds import BookingStatus, seat_holding_filter
 from rezerva.core.money import format_money
 from rezerva.coupons.models import Coupon, CouponRedemption
 from rezerva.tenancy import plans
