@@ -15,11 +15,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from rezerva.booking.exports import buyer_columns, participant_columns
 from rezerva.booking.models import Booking, BookingStatus, SeriesPurchase
 from rezerva.catalog.models import PriceType
 from rezerva.core import events
 from rezerva.core.timezones import to_business_time
+from rezerva.dashboard.participants import buyer_columns, participant_columns
 from rezerva.payments.models import Payment
 from rezerva.scheduling.models import Session
 from rezerva.tenancy.models import ActivityLog

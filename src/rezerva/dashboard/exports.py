@@ -1,9 +1,9 @@
 """CSV and XLSX responses for owner exports: streamed, formula-safe, business-local times.
 
-Rows come from booking.exports (the same rows the pages show); this module only turns them into
-files. CSV is streamed row by row from the database cursor; XLSX is written by openpyxl's
-write-only workbook into a temporary file (a zip needs its directory at the end) and streamed
-from there, so neither holds thousands of rows in memory.
+Rows come from dashboard.participants (the same rows the pages show); this module only turns
+them into files. CSV is streamed row by row from the database cursor; XLSX is written by
+openpyxl's write-only workbook into a temporary file (a zip needs its directory at the end) and
+streamed from there, so neither holds thousands of rows in memory.
 """
 
 import csv
@@ -113,3 +113,12 @@ def xlsx_response(*, filename: str, sheet_title: str, header: Iterable[str], row
         filename=filename,
         content_type=XLSX_CONTENT_TYPE,
     )
+
+
+def export_response(*, fmt: str, filename: str, sheet_title: str, header, rows):
+    """`filename.xlsx` when fmt is "xlsx", else `filename.csv`, from the same rows."""
+    if fmt == "xlsx":
+        return xlsx_response(
+            filename=f"{filename}.xlsx", sheet_title=sheet_title, header=header, rows=rows
+        )
+    return csv_response(filename=f"{filename}.csv", header=header, rows=rows)

@@ -1,13 +1,22 @@
 from django.urls import path
 
-from rezerva.dashboard import coupon_views, payment_views, token_views, views
+from rezerva.dashboard import (
+    coupon_views,
+    payment_views,
+    series_views,
+    service_views,
+    session_views,
+    settings_views,
+    token_views,
+    views,
+)
 
 app_name = "dashboard"
 urlpatterns = [
     path("", views.home, name="home"),
     path("business/new/", views.business_create, name="business_create"),
     path("business/switch/", views.business_switch, name="business_switch"),
-    path("settings/", views.business_settings, name="settings"),
+    path("settings/", settings_views.business_settings, name="settings"),
     path("settings/api-tokens/", token_views.api_token_create, name="api_token_create"),
     path(
         "settings/api-tokens/<int:token_id>/revoke/",
@@ -15,56 +24,58 @@ urlpatterns = [
         name="api_token_revoke",
     ),
     path("team/", views.team, name="team"),
-    path("services/", views.service_list, name="service_list"),
-    path("services/new/", views.service_create, name="service_create"),
-    path("services/<int:service_id>/", views.service_detail, name="service_detail"),
+    path("services/", service_views.service_list, name="service_list"),
+    path("services/new/", service_views.service_create, name="service_create"),
+    path("services/<int:service_id>/", service_views.service_detail, name="service_detail"),
     path(
         "services/<int:service_id>/deactivate/",
-        views.service_deactivate,
+        service_views.service_deactivate,
         name="service_deactivate",
     ),
-    path("services/<int:service_id>/sessions/", views.session_list, name="session_list"),
-    path("services/<int:service_id>/series/", views.series_list, name="series_list"),
-    path("sessions/<int:session_id>/", views.session_detail, name="session_detail"),
-    path("sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
+    path("services/<int:service_id>/sessions/", session_views.session_list, name="session_list"),
+    path("services/<int:service_id>/series/", series_views.series_list, name="series_list"),
+    path("sessions/<int:session_id>/", session_views.session_detail, name="session_detail"),
+    path("sessions/<int:session_id>/cancel/", session_views.session_cancel, name="session_cancel"),
     path(
         "sessions/<int:session_id>/participants/bulk/",
-        views.session_participants_bulk,
+        session_views.session_participants_bulk,
         name="session_participants_bulk",
     ),
     path(
         "sessions/<int:session_id>/participants.csv",
-        views.session_participants_export,
+        session_views.session_participants_export,
         {"fmt": "csv"},
         name="session_participants_csv",
     ),
     path(
         "sessions/<int:session_id>/participants.xlsx",
-        views.session_participants_export,
+        session_views.session_participants_export,
         {"fmt": "xlsx"},
         name="session_participants_xlsx",
     ),
-    path("series/<int:series_id>/", views.series_detail, name="series_detail"),
-    path("series/<int:series_id>/edit/", views.series_edit, name="series_edit"),
+    path("series/<int:series_id>/", series_views.series_detail, name="series_detail"),
+    path("series/<int:series_id>/edit/", series_views.series_edit, name="series_edit"),
     path(
         "series/<int:series_id>/buyers.csv",
-        views.series_buyers_export,
+        series_views.series_buyers_export,
         {"fmt": "csv"},
         name="series_buyers_csv",
     ),
     path(
         "series/<int:series_id>/buyers.xlsx",
-        views.series_buyers_export,
+        series_views.series_buyers_export,
         {"fmt": "xlsx"},
         name="series_buyers_xlsx",
     ),
     path(
         "series/<int:series_id>/sessions/<int:session_id>/detach/",
-        views.series_detach,
+        series_views.series_detach,
         name="series_detach",
     ),
-    path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),
-    path("purchases/<int:purchase_id>/cancel/", views.purchase_cancel, name="purchase_cancel"),
+    path("bookings/<int:booking_id>/cancel/", session_views.booking_cancel, name="booking_cancel"),
+    path(
+        "purchases/<int:purchase_id>/cancel/", series_views.purchase_cancel, name="purchase_cancel"
+    ),
     path("payments/<int:payment_id>/", payment_views.payment_detail, name="payment_detail"),
     path(
         "payments/<int:payment_id>/problem/resolve/",
@@ -73,10 +84,10 @@ urlpatterns = [
     ),
     path("coupons/", coupon_views.coupon_list, name="coupon_list"),
     path("coupons/<int:coupon_id>/", coupon_views.coupon_edit, name="coupon_edit"),
-    path("consents/", views.consents, name="consents"),
+    path("consents/", settings_views.consents, name="consents"),
     path(
         "consents/<int:consent_id>/deactivate/",
-        views.consent_deactivate,
+        settings_views.consent_deactivate,
         name="consent_deactivate",
     ),
 ]

@@ -4,6 +4,7 @@ The page and the CSV/XLSX files build their rows with the same functions, so an 
 says what the page says. Every read is tenant-scoped and N+1-free: the payment of a single or
 drop-in seat and of a series purchase come in the same query (select_related), and exports walk
 the rows with `.iterator(chunk_size=...)` so 5,000 participants never sit in memory at once.
+It reads payments as well as bookings, so it sits above both (it was booking/exports.py).
 """
 
 import datetime as dt
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from rezerva.booking import selectors as booking_selectors
 from rezerva.booking.models import ACTIVE_STATUSES, Booking, BookingStatus, SeriesPurchase
 from rezerva.catalog.models import PriceType
 from rezerva.core.money import amount_text
@@ -21,10 +23,24 @@ from rezerva.scheduling.models import Series, Session
 from rezerva.tenancy.models import Business
 
 EXPORT_CHUNK_SIZE = 2000
+# Rows per page: runs and buyers, and a run's participants.
+PAGE_SIZE = 20
+PARTICIPANTS_PAGE_SIZE = 50
 
 # Which participants a list shows: everyone, the ones holding a seat, or the cancelled ones.
 STATUS_FILTERS = ("all", "active", "cancelled")
 _INACTIVE = (BookingStatus.CANCELLED, BookingStatus.EXPIRED, BookingStatus.PAID_NO_SEAT)
+
+
+def runs_with_seats(runs, now):
+    """Seats taken, and of those the unpaid holds shown apart (F5)."""
+    ids = [r.pk for r in runs]
+    taken = booking_selectors.seats_taken(session_ids=ids, now=now)
+    held = booking_selectors.seats_held(session_ids=ids, now=now)
+    for run in runs:
+        run.seats_taken = taken.get(run.pk, 0)
+        run.seats_held = held.get(run.pk, 0)
+    return runs
 
 
 def _wall_minute(moment: dt.datetime, tz_name: str) -> dt.datetime:
