@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "rezerva.accounts",
     "rezerva.catalog",
     "rezerva.scheduling",
+    "rezerva.availability",
     "rezerva.coupons",
     "rezerva.booking",
     "rezerva.payments",
