@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from rezerva.api.appointment_schemas import SlotsOut
 from rezerva.booking.models import Booking
 from rezerva.tenancy.plans import PlanCode
 from tests import builders
@@ -72,6 +73,7 @@ def test_a7_a_guest_lists_performers_and_free_times_with_offsets(client, salon, 
     assert first["ends_at"].startswith(f"{day.isoformat()}T09:45:00+0")
     assert first["performer_ids"] == [ola.pk, ewa.pk]
     assert len(body["slots"]) == 30  # 09:00 .. 16:15
+    SlotsOut.model_validate(body)  # the documented shape
 
 
 def test_a7_booking_an_appointment_over_the_api_and_moving_it_by_token(client, salon, live_now):

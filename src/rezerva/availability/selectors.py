@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -25,15 +26,14 @@ from rezerva.tenancy.models import Business
 MAX_RANGE_DAYS = 62
 
 
-@dataclass(frozen=True)
-class AppointmentBlock:
+class AppointmentBlock(NamedTuple):
     """An active appointment as availability needs it: who, what it blocks, of which service,
     on which local day (booking.selectors.appointment_blocks builds these)."""
 
     performer_id: int
     span: Span
-    service_id: int
-    local_day: dt.date
+    service_id: int | None  # None when the caller did not need days (no daily cap)
+    local_day: dt.date | None
 
 
 @dataclass
@@ -41,12 +41,23 @@ class OpenSlots:
     """Free starts per performer; `starts()` is the "any available" list."""
 
     by_performer: dict[int, list[dt.datetime]] = field(default_factory=dict)
+    _by_start: dict[dt.datetime, list[int]] | None = field(default=None, repr=False)
+
+    def performers_by_start(self) -> dict[dt.datetime, list[int]]:
+        """{start: performers free then (lowest id first)}, soonest first; built once."""
+        if self._by_start is None:
+            by_start: dict[dt.datetime, list[int]] = defaultdict(list)
+            for performer_id in sorted(self.by_performer):
+                for start in self.by_performer[performer_id]:
+                    by_start[start].append(performer_id)
+            self._by_start = dict(sorted(by_start.items()))
+        return self._by_start
 
     def starts(self) -> list[dt.datetime]:
-        return sorted({s for starts in self.by_performer.values() for s in starts})
+        return list(self.performers_by_start())
 
     def performers_at(self, start: dt.datetime) -> list[int]:
-        return sorted(p for p, starts in self.by_performer.items() if start in set(starts))
+        return self.performers_by_start().get(start, [])
 
     def days(self, zone: ZoneInfo) -> list[dt.date]:
         """The local days with at least one free start (the month view's marks)."""

@@ -18,6 +18,7 @@ from rezerva.availability.selectors import (
 from rezerva.availability.slots import Span
 from rezerva.booking.models import Booking, BookingStatus, ConsentDefinition, SeriesPurchase
 from rezerva.booking.tokens import BOOKING, read_manage_token
+from rezerva.core.expressions import Epoch
 from rezerva.core.holds import seat_holding_filter
 
 
@@ -156,26 +157,32 @@ def appointment_blocks(
     window: Span,
     now: dt.datetime,
     exclude_booking_id: int | None = None,
+    with_days: bool = True,
 ) -> list[AppointmentBlock]:
     """A5: the active appointments of these performers touching `window` (confirmed, or
-    pending with a live hold), as availability reads them: one query."""
+    pending with a live hold), as availability reads them: one query. Without `with_days`
+    only the blocks are read (no service or local day: what a search without a daily cap
+    needs, and a third of the work on a busy calendar)."""
     zone = ZoneInfo(business.timezone)
-    rows = (
-        Booking.objects.filter(
-            seat_holding_filter(now),
-            business=business,
-            performer_id__in=list(performer_ids),
-            blocks_from__lt=window.end,
-            blocks_until__gt=window.start,
+    found = Booking.objects.filter(
+        seat_holding_filter(now),
+        business=business,
+        performer_id__in=list(performer_ids),
+        blocks_from__lt=window.end,
+        blocks_until__gt=window.start,
+    ).exclude(pk=exclude_booking_id)
+    if not with_days:
+        rows = found.order_by().values_list(
+            "performer_id", Epoch("blocks_from"), Epoch("blocks_until")
         )
-        .exclude(pk=exclude_booking_id)
-        .values_list(
-            "performer_id",
-            "blocks_from",
-            "blocks_until",
-            "session__service_id",
-            "session__starts_at",
-        )
+        utc = dt.UTC
+        at = dt.datetime.fromtimestamp
+        return [
+            AppointmentBlock(p, Span(at(round(a, 3), utc), at(round(b, 3), utc)), None, None)
+            for p, a, b in rows
+        ]
+    rows = found.values_list(
+        "performer_id", "blocks_from", "blocks_until", "session__service_id", "session__starts_at"
     )
     return [
         AppointmentBlock(p, Span(start, end), service_id, starts.astimezone(zone).date())
@@ -204,6 +211,7 @@ def appointment_slots(
         window=search_window(business, start, end),
         now=now,
         exclude_booking_id=exclude_booking_id,
+        with_days=service.daily_cap is not None,
     )
     return open_slots(
         business=business,
