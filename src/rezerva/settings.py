@@ -223,6 +223,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rezerva <no-reply@rez
 # Owner-written messages to guests (the run page's "message" action): at most this many
 # recipients per business in any 24 hours; a batch that would go over is refused whole.
 OWNER_MESSAGES_PER_DAY = int(os.environ.get("OWNER_MESSAGES_PER_DAY", "200"))
+# Of those, guests the owner entered herself (booked on their behalf): their address was never
+# confirmed by them, so the platform relays far fewer messages to them.
+OWNER_MESSAGES_TO_ADDED_PER_DAY = int(os.environ.get("OWNER_MESSAGES_TO_ADDED_PER_DAY", "20"))
 
 # Stripe: platform keys; each business connects its own account (Business.stripe_account_id).
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -201,6 +201,8 @@ def test_a4_any_available_picks_the_least_busy_then_the_lowest_id(salon, cut, ol
 def test_a9_the_owner_books_outside_hours_but_never_double_books(salon, cut, ola, now):
     evening = _book(salon, cut, _at("19:00"), ola, now, on_behalf=True)
     assert evening.status == "confirmed"
+    assert evening.added_by_owner  # F6: an address the guest never confirmed herself
+    assert not _book(salon, cut, _at("10:00"), ola, now).added_by_owner
     with pytest.raises(SlotNotAvailable):
         _book(salon, cut, _at("19:30"), ola, now, on_behalf=True)
 

@@ -212,3 +212,26 @@ def test_phishing_relay_a_newline_in_a_guest_name_cannot_split_the_owner_subject
     assert notice.extra_headers.get("Bcc") is None
     assert notice.bcc == []
     assert rows(recipient=owner.email) == [("owner_new_booking", owner.email, "sent")]
+
+
+def test_phishing_relay_guests_added_by_the_owner_get_owner_messages_only_within_a_small_cap(
+    business, owner, run, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    """An address the owner typed in (an appointment booked on a guest's behalf) was never
+    confirmed by its owner: at most OWNER_MESSAGES_TO_ADDED_PER_DAY of them a day."""
+    settings.OWNER_MESSAGES_TO_ADDED_PER_DAY = 2
+    added = builders.add_participants(run, 3)
+    Booking.objects.filter(pk__in=[b.pk for b in added]).update(added_by_owner=True)
+    (self_booked,) = builders.add_participants(run, 1)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(MessageLimitReached) as refused,
+    ):
+        _message(business, owner, run, [*added, self_booked])
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _message(business, owner, run, [*added[:2], self_booked])
+
+    assert "OWNER_MESSAGES_TO_ADDED_PER_DAY" in refused.value.message
+    assert len(result.changed_ids) == 3
+    assert len(mailoutbox) == 3

@@ -168,7 +168,7 @@ def booking_out(
         discount=coupon_use.discount_minor if coupon_use else 0,
         price_type=obj.price_type,
         currency=obj.currency,
-        hold_expires_at=obj.hold_expires_at,
+        hold_expires_at=obj.hold_expires_at.astimezone(zone) if obj.hold_expires_at else None,
         manage_url=manage_url(obj),
         checkout_url=checkout_url,
         seats=[

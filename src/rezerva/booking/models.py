@@ -105,6 +105,9 @@ class Booking(TenantModel, GuestFields):
     )
     blocks_from = models.DateTimeField(null=True, blank=True)
     blocks_until = models.DateTimeField(null=True, blank=True)
+    # Entered by the owner for a guest (phone, walk-in): the email was never confirmed by its
+    # owner, so owner messages reach it only within a small daily cap (F6).
+    added_by_owner = models.BooleanField(default=False)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     attendance = models.CharField(
         max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN

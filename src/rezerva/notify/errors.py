@@ -8,9 +8,10 @@ class MessageLimitReached(DomainError):
 
     code = "message_limit_reached"
 
-    def __init__(self, *, cap: int, left: int):
+    def __init__(self, *, cap: int, left: int, setting: str = "OWNER_MESSAGES_PER_DAY"):
+        who = "guests you added yourself" if setting != "OWNER_MESSAGES_PER_DAY" else "guests"
         super().__init__(
-            f"A business can message at most {cap} guests in 24 hours (OWNER_MESSAGES_PER_DAY); "
+            f"A business can message at most {cap} {who} in 24 hours ({setting}); "
             f"{left} more can be messaged now. Select fewer guests or try again later."
         )
         self.cap = cap

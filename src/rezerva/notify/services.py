@@ -297,9 +297,12 @@ def _on_booking_moved(
     ]
 
 
-def check_owner_message_cap(*, business: Business, recipients: int, now: dt.datetime) -> None:
+def check_owner_message_cap(
+    *, business: Business, recipients: int, now: dt.datetime, added_recipients: int = 0
+) -> None:
     """F6: an owner's messages reach at most settings.OWNER_MESSAGES_PER_DAY addresses per
-    business in any 24 hours; a batch that would go over is refused whole (MessageLimitReached).
+    business in any 24 hours, and of those at most OWNER_MESSAGES_TO_ADDED_PER_DAY guests the
+    owner entered herself; a batch that would go over is refused whole (MessageLimitReached).
 
     Precondition: inside the transaction that writes the batch's rows; on PostgreSQL it waits
     for the business's advisory lock first (notify/locks.py), so concurrent batches count in turn.
@@ -312,6 +315,19 @@ def check_owner_message_cap(*, business: Business, recipients: int, now: dt.date
     left = max(cap - sent, 0)
     if recipients > left:
         raise MessageLimitReached(cap=cap, left=left)
+    # Guests the owner entered herself never confirmed their address: a much smaller cap.
+    added_cap = settings.OWNER_MESSAGES_TO_ADDED_PER_DAY
+    added_sent = OutboundEmail.objects.filter(
+        business=business,
+        kind=Kind.MESSAGE,
+        booking__added_by_owner=True,
+        created_at__gt=now - OWNER_MESSAGES_WINDOW,
+    ).count()
+    added_left = max(added_cap - added_sent, 0)
+    if added_recipients > added_left:
+        raise MessageLimitReached(
+            cap=added_cap, left=added_left, setting="OWNER_MESSAGES_TO_ADDED_PER_DAY"
+        )
 
 
 def _on_participants_messaged(
@@ -319,15 +335,20 @@ def _on_participants_messaged(
 ) -> list[OutboundEmail]:
     """G6 "email selected": one email per address, however many of its bookings were selected.
 
-    Recipients are guests of this business who placed a booking themselves (every booking is
-    guest-placed: there is no owner path that adds one), within the daily cap above.
+    Recipients are guests of this business; those the owner entered herself (an appointment
+    booked on a guest's behalf) count against the smaller cap for unconfirmed addresses.
     """
     batch = uuid.uuid4().hex
     data = {"subject": event.data.get("subject", ""), "body": event.data.get("body", "")}
     first_by_email: dict[str, Booking] = {}
     for b in _bookings(business, event.booking_ids, known):
         first_by_email.setdefault(b.guest_email.lower(), b)
-    check_owner_message_cap(business=business, recipients=len(first_by_email), now=timezone.now())
+    check_owner_message_cap(
+        business=business,
+        recipients=len(first_by_email),
+        added_recipients=sum(b.added_by_owner for b in first_by_email.values()),
+        now=timezone.now(),
+    )
     return [
         _row(
             Kind.MESSAGE,

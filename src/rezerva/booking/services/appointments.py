@@ -202,7 +202,12 @@ def _appointment_seat(
         service_id=service.pk,
         series_id=None,
         hold=hold,
-        columns={"performer_id": performer_id, "blocks_from": span.start, "blocks_until": span.end},
+        columns={
+            "performer_id": performer_id,
+            "blocks_from": span.start,
+            "blocks_until": span.end,
+            "added_by_owner": on_behalf,
+        },
     )
 
 
