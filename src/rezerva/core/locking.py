@@ -1,11 +1,15 @@
 """Global lock order and lock timeouts.
 
 LOCK ORDER (every transaction that locks more than one kind of row takes them in this order):
-  1. Session rows, ascending id (scheduling.locks.sessions_for_update)
+  1. Session rows, ascending id (scheduling.locks.sessions_for_update), or for an appointment
+     its performer's row (catalog.locks.performer_for_update; placing an appointment never
+     locks a run; a late payment for one locks its private run, then the performer)
   2. the business's MonthlyUsage row
   3. the Coupon row being redeemed (coupons.locks.coupon_for_update)
   4. Payment rows, ascending id
 Series buyers and drop-in guests therefore queue on the same Session rows and cannot deadlock.
+The owner-message cap takes a transaction-scoped advisory lock per business (notify/locks.py)
+after the run and booking locks of the bulk action and before writing the outbox rows.
 Booking rows, ascending id (booking.locks.bookings_for_update), come right after the Session
 rows of their run and before step 2: the owner's bulk actions (booking.services.operations)
 lock the run, then the selected bookings; a lone booking cancel locks just its booking; the
