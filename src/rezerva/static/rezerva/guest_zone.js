@@ -5,7 +5,9 @@
   if (!note || !window.Intl) return;
   var mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (!mine || mine === note.getAttribute("data-business-zone")) return;
-  var format = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+  var format = new Intl.DateTimeFormat(undefined, {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
   note.textContent = " · in brackets: your time (" + mine + ")";
   note.hidden = false;
   document.querySelectorAll("[data-utc]").forEach(function (el) {
