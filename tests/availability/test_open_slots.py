@@ -56,7 +56,7 @@ def test_a2_performers_follow_the_business_default_week_with_its_break(business,
             dt.date(2026, 3, 14),
         )
         == []
-    )  # Saturday  # noqa: E501
+    )  # Saturday
 
 
 def test_a2_a_performer_with_her_own_week_no_longer_follows_the_default(

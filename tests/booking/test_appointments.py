@@ -10,7 +10,7 @@ from rezerva.availability.errors import PerformerNotFound, SlotNotAvailable
 from rezerva.booking.errors import ServiceNotFound
 from rezerva.booking.models import Booking
 from rezerva.booking.selectors import appointment_slots
-from rezerva.booking.services import GuestDetails, cancel_booking
+from rezerva.booking.services import cancel_booking
 from rezerva.booking.services.appointments import book_appointment, move_appointment
 from rezerva.catalog.models import PriceType
 from rezerva.notify.models import OutboundEmail
