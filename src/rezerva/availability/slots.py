@@ -62,10 +62,12 @@ def _end_to_utc(day: dt.date, wall: dt.time, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, wall).replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
-def candidate_starts(day: dt.date, hours: Hours, rules: SlotRules, zone: ZoneInfo) -> list:
-    """Every start on `day` stepping through each working interval in wall time, whose whole
-    appointment (not its buffers) fits before the interval ends."""
-    starts: list[dt.datetime] = []
+def candidate_seconds(day: dt.date, hours: Hours, rules: SlotRules, zone: ZoneInfo) -> list:
+    """Every start on `day` (as epoch seconds) stepping through each working interval in wall
+    time, whose whole appointment (not its buffers) fits before the interval ends."""
+    step = rules.step.total_seconds()
+    length = rules.duration.total_seconds()
+    starts: list[float] = []
     for opens, closes in hours:
         close = _end_to_utc(day, closes, zone)
         open_utc = local_to_utc(day, opens, zone)
@@ -74,19 +76,24 @@ def candidate_starts(day: dt.date, hours: Hours, rules: SlotRules, zone: ZoneInf
             and open_utc.astimezone(zone).utcoffset() == close.astimezone(zone).utcoffset()
         ):
             # No clock change inside the interval (the usual day): wall steps are UTC steps.
-            start = open_utc
-            while start + rules.duration <= close:
-                starts.append(start)
-                start += rules.step
+            at, last = open_utc.timestamp(), close.timestamp() - length
+            while at <= last:
+                starts.append(at)
+                at += step
             continue
         wall = dt.datetime.combine(day, opens)
-        last = dt.datetime.combine(day, closes)
-        while wall < last:
+        last_wall = dt.datetime.combine(day, closes)
+        while wall < last_wall:
             start = local_to_utc(day, wall.time(), zone) if wall.date() == day else None
             if start is not None and start + rules.duration <= close:
-                starts.append(start)
+                starts.append(start.timestamp())
             wall += rules.step
     return sorted(set(starts))
+
+
+def candidate_starts(day: dt.date, hours: Hours, rules: SlotRules, zone: ZoneInfo) -> list:
+    """`candidate_seconds` as UTC datetimes."""
+    return [dt.datetime.fromtimestamp(at, UTC) for at in candidate_seconds(day, hours, rules, zone)]
 
 
 class BusyTimes:
@@ -134,8 +141,7 @@ def free_starts(
     for day, hours, booked_that_day in days:
         if day > last_day or (rules.daily_cap is not None and booked_that_day >= rules.daily_cap):
             continue
-        for start in candidate_starts(day, hours, rules, zone):
-            at = start.timestamp()
+        for at in candidate_seconds(day, hours, rules, zone):
             if at >= earliest and not busy.overlaps_seconds(at - before, at + after):
-                free.append(start)
+                free.append(dt.datetime.fromtimestamp(at, UTC))
     return free
