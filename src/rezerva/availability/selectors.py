@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from rezerva.availability.errors import PerformerNotFound, RangeTooLong
 from rezerva.availability.models import DateOverride, TimeOff, WeeklyHours
@@ -78,11 +78,20 @@ def rules_of(service: Service) -> SlotRules:
 
 
 def performers_for(*, business: Business, service: Service) -> list[Performer]:
-    """Active performers offering a service (none chosen: every active one), lowest id first."""
-    chosen = Performer.objects.filter(business=business, is_active=True)
-    if service.performers.exists():
-        chosen = chosen.filter(services=service)
-    return list(chosen.order_by("pk"))
+    """Active performers offering a service (none chosen: every active one), lowest id first;
+    one query (each performer carries whether she was chosen)."""
+    chosen = Service.performers.through.objects.filter(service_id=service.pk)
+    active = list(
+        Performer.objects.filter(business=business, is_active=True)
+        .annotate(
+            offers=Exists(chosen.filter(performer_id=OuterRef("pk"))),
+            anyone_chosen=Exists(chosen),
+        )
+        .order_by("pk")
+    )
+    if active and active[0].anyone_chosen:
+        return [p for p in active if p.offers]
+    return active
 
 
 def check_range(start: dt.date, end: dt.date) -> None:

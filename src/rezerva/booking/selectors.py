@@ -199,11 +199,14 @@ def appointment_slots(
     end: dt.date,
     now: dt.datetime,
     exclude_booking_id: int | None = None,
+    performers: list | None = None,
 ) -> OpenSlots:
     """A6: the one slot search, fed with this business's active appointments. Guests' lists,
-    the owner's lists and placing all call it; a fixed number of queries."""
+    the owner's lists and placing all call it; a fixed number of queries (`performers`, when
+    the caller already read who offers the service, spares one)."""
     check_range(start, end)
-    performers = performers_for(business=business, service=service)
+    if performers is None:
+        performers = performers_for(business=business, service=service)
     ids = [p.pk for p in performers if performer_id in (None, p.pk)]
     blocks = appointment_blocks(
         business=business,

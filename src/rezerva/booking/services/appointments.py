@@ -37,7 +37,7 @@ from rezerva.booking.services.placing import (
     prepare_guest,
 )
 from rezerva.catalog.locks import performer_for_update
-from rezerva.catalog.models import Service
+from rezerva.catalog.models import Performer, Service
 from rezerva.core.events import SESSION_CHANGED, DomainEvent, notify
 from rezerva.core.locking import lock_timeout
 from rezerva.scheduling.models import Session
@@ -104,6 +104,7 @@ def _check_free(
     *,
     on_behalf: bool,
     exclude_booking_id: int | None = None,
+    performers: list[Performer] | None = None,
 ) -> None:
     """A6 for guests: the start is one the slot search offers. On the owner's behalf (A9): any
     time, but never over another appointment or a run the performer leads."""
@@ -117,6 +118,7 @@ def _check_free(
             end=day,
             now=now,
             exclude_booking_id=exclude_booking_id,
+            performers=performers,
         )
         if starts_at not in slots.by_performer.get(performer_id, []):
             raise SlotNotAvailable(_why_not_offered(business, service, starts_at, now))
@@ -166,9 +168,12 @@ def _appointment_seat(
 ) -> Seat:
     """The appointment's private run and its capacity step (lock the performer, search again)."""
     service = _service(business, service_id)
-    if performer_id not in {p.pk for p in performers_for(business=business, service=service)}:
+    performers = performers_for(business=business, service=service)
+    if performer_id not in {p.pk for p in performers}:
         raise PerformerNotFound()
-    _check_free(business, service, performer_id, starts_at, now, on_behalf=on_behalf)
+    _check_free(
+        business, service, performer_id, starts_at, now, on_behalf=on_behalf, performers=performers
+    )
     rules = rules_of(service)
     span = rules.blocks(starts_at)
     _expire_lapsed_holds(business, performer_id, span, now)
@@ -185,6 +190,8 @@ def _appointment_seat(
         performer = performer_for_update(business=business, performer_id=performer_id)
         if performer is None or not performer.is_active:
             raise PerformerNotFound()
+        # The same search the guest saw, her own row left out; who offers the service is as
+        # read above (a performer taken off the service meanwhile keeps this booking).
         _check_free(
             business,
             service,
@@ -193,6 +200,7 @@ def _appointment_seat(
             now,
             on_behalf=on_behalf,
             exclude_booking_id=booking.pk,
+            performers=performers,
         )
 
     return Seat(
