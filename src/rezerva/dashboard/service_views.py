@@ -1,6 +1,7 @@
 """Owner pages for services: list, create, edit, stop selling."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,6 +12,7 @@ from rezerva.core.errors import DomainError
 from rezerva.core.forms import add_domain_error
 from rezerva.dashboard import forms
 from rezerva.dashboard.access import business_view
+from rezerva.dashboard.appointment_forms import AppointmentSettingsForm, add_settings_errors
 from rezerva.tenancy import plans
 from rezerva.tenancy.selectors import has_feature, plan_of
 
@@ -38,12 +40,24 @@ def service_create(request):
     """Create a service; a group service is refused (with the upgrade path) below Growth (P1)."""
     business = request.business
     now = timezone.now()
+    can_group = has_feature(business, plans.GROUP_SERVICES, now=now)
+    # A business without group services (Starter, Free) starts from a one-to-one service (A1).
+    kind = request.GET.get("kind") or ("group" if can_group else "one_to_one")
     form = forms.ServiceForm(
         request.POST or None,
         currency=business.currency,
-        initial={"kind": request.GET.get("kind", "group"), "sales_mode": "single"},
+        initial={"kind": kind, "sales_mode": "single"},
     )
-    if request.method == "POST" and form.is_valid():
+    settings_form = AppointmentSettingsForm(
+        request.POST or None,
+        performers=catalog_selectors.performers_of(business=business),
+    )
+    one_to_one = request.POST.get("kind") == "one_to_one"
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (not one_to_one or settings_form.is_valid())
+    ):
         data = form.cleaned_data
         try:
             service = catalog_services.create_service(
@@ -56,10 +70,11 @@ def service_create(request):
                 price_minor=data["price"] or 0,
                 sales_mode=data["sales_mode"] or "single",
                 is_visible=data["is_visible"],
+                appointment=settings_form.settings() if one_to_one else None,
                 now=now,
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            add_settings_errors(exc, service_form=form, settings_form=settings_form)
         else:
             messages.success(request, f"Service “{service.name}” created.")
             return redirect("dashboard:service_detail", service_id=service.pk)
@@ -68,7 +83,8 @@ def service_create(request):
         "dashboard/service_form.html",
         {
             "form": form,
-            "can_group": has_feature(business, plans.GROUP_SERVICES, now=now),
+            "settings_form": settings_form,
+            "can_group": can_group,
             "group_plan": plans.cheapest_plan_with(plans.GROUP_SERVICES),
             "current_plan_name": plan_of(business, now=now).name,
         },
@@ -93,26 +109,57 @@ def service_detail(request, service_id: int):
     form = forms.ServiceForm(
         request.POST or None, initial=initial, currency=business.currency, editing=True
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    settings_form = (
+        None
+        if service.is_group
+        else AppointmentSettingsForm(
+            request.POST or None,
+            initial=AppointmentSettingsForm.initial_for(service),
+            performers=catalog_selectors.performers_of(business=business, active_only=False),
+        )
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (settings_form is None or settings_form.is_valid())
+    ):
         try:
-            catalog_services.update_service(
-                service=service,
-                actor=request.user,
-                name=data["name"],
-                description=data["description"],
-                price_type=data["price_type"],
-                price_minor=data["price"] or 0,
-                sales_mode=data["sales_mode"] or service.sales_mode,
-                is_active=data["is_active"],
-                is_visible=data["is_visible"],
-            )
+            # Both or neither: a refused A4 setting leaves the name and price unsaved too.
+            with transaction.atomic():
+                _update(service, request.user, form.cleaned_data, settings_form)
         except DomainError as exc:
-            add_domain_error(form, exc)
+            service.refresh_from_db()
+            if settings_form is None:
+                add_domain_error(form, exc)
+            else:
+                add_settings_errors(exc, service_form=form, settings_form=settings_form)
         else:
             messages.success(request, "Service saved.")
             return redirect("dashboard:service_detail", service_id=service.pk)
-    return render(request, "dashboard/service_detail.html", {"service": service, "form": form})
+    return render(
+        request,
+        "dashboard/service_detail.html",
+        {"service": service, "form": form, "settings_form": settings_form},
+    )
+
+
+def _update(service, actor, data, settings_form) -> None:
+    """Save the service's fields, then (one-to-one) its A4 settings."""
+    catalog_services.update_service(
+        service=service,
+        actor=actor,
+        name=data["name"],
+        description=data["description"],
+        price_type=data["price_type"],
+        price_minor=data["price"] or 0,
+        sales_mode=data["sales_mode"] or service.sales_mode,
+        is_active=data["is_active"],
+        is_visible=data["is_visible"],
+    )
+    if settings_form is not None:
+        catalog_services.update_appointment_settings(
+            service=service, actor=actor, settings=settings_form.settings()
+        )
 
 
 @business_view

@@ -1,6 +1,9 @@
 from django.urls import path
 
 from rezerva.dashboard import (
+    appointment_views,
+    availability_views,
+    calendar_views,
     coupon_views,
     payment_views,
     series_views,
@@ -84,6 +87,40 @@ urlpatterns = [
     ),
     path("coupons/", coupon_views.coupon_list, name="coupon_list"),
     path("coupons/<int:coupon_id>/", coupon_views.coupon_edit, name="coupon_edit"),
+    path("availability/", availability_views.availability, name="availability"),
+    path(
+        "availability/team/<int:performer_id>/",
+        availability_views.performer_availability,
+        name="performer_availability",
+    ),
+    path(
+        "availability/dates/<str:day>/clear/",
+        availability_views.override_clear,
+        name="override_clear",
+    ),
+    path(
+        "availability/team/<int:performer_id>/dates/<str:day>/clear/",
+        availability_views.override_clear,
+        name="performer_override_clear",
+    ),
+    path(
+        "availability/time-off/<int:time_off_id>/delete/",
+        availability_views.time_off_delete,
+        name="time_off_delete",
+    ),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/block/", calendar_views.block_time, name="block_time"),
+    path("appointments/new/", appointment_views.appointment_book, name="appointment_book"),
+    path(
+        "appointments/<int:booking_id>/",
+        appointment_views.appointment_detail,
+        name="appointment_detail",
+    ),
+    path(
+        "appointments/<int:booking_id>/cancel/",
+        appointment_views.appointment_cancel,
+        name="appointment_cancel",
+    ),
     path("consents/", settings_views.consents, name="consents"),
     path(
         "consents/<int:consent_id>/deactivate/",
