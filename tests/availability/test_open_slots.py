@@ -194,3 +194,12 @@ def test_a2_dst_week_in_warsaw_keeps_wall_clock_hours(business, haircut, ola, no
     # 45-minute appointments every 15 minutes; 02:00-02:59 does not exist that night.
     assert _times(slots, ola, sunday) == ["01:00", "01:15", "01:30", "01:45", "03:00", "03:15"]
     assert slots.by_performer[ola.pk][-1].astimezone(WARSAW).utcoffset() == dt.timedelta(hours=2)
+
+
+def test_a2_a_performer_s_own_week_may_close_every_day(business, haircut, ola, ewa, now):
+    builders.set_week(business, ola, {})
+    slots = _search(business, haircut, now)
+    assert _times(slots, ola) == []
+    assert _times(slots, ewa)[0] == "09:00"
+    availability.follow_default_hours(business=business, actor=None, performer_id=ola.pk)
+    assert _times(_search(business, haircut, now), ola)[0] == "09:00"

@@ -249,3 +249,20 @@ def test_a8_a_cancelled_appointment_frees_its_time(salon, cut, ola, now):
     cancel_booking(booking=booking, by="guest", now=now)
     assert "10:00" in _free(salon, cut, ola, now)
     assert _book(salon, cut, _at("10:00"), ola, now).status == "confirmed"
+
+
+def test_a9_an_online_service_booked_by_the_owner_is_paid_on_site_and_confirmed(salon, ola, now):
+    colour = builders.make_appointment_service(
+        salon,
+        name="Colour",
+        price_type=PriceType.ONLINE,
+        price_minor=20000,
+        performers=[ola],
+        now=now,
+    )
+    booking = _book(salon, colour, _at("10:00"), ola, now, on_behalf=True)
+    assert (booking.status, booking.price_type, booking.hold_expires_at) == (
+        "confirmed",
+        "on_site",
+        None,
+    )

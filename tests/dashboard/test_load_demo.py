@@ -178,3 +178,32 @@ def test_next_dst_end_finds_the_autumn_change(_case, after, expected):
 def test_next_dst_end_refuses_a_zone_without_dst():
     with pytest.raises(LookupError):
         demo.next_dst_end("Asia/Tokyo", dt.date(2026, 1, 1))
+
+
+def test_the_home_page_lists_group_runs_not_appointments(loaded):
+    from rezerva.booking.services import GuestDetails
+    from rezerva.booking.services.appointments import book_appointment
+    from rezerva.scheduling.selectors import next_runs
+
+    ola = Business.objects.get(slug=demo.STARTER_SLUG)
+    haircut = Service.objects.get(business=ola, name="Haircut")
+    now = dt.datetime.now(dt.UTC)
+    today = now.astimezone(WARSAW).date()
+    slots = appointment_slots(
+        business=ola,
+        service=haircut,
+        performer_id=None,
+        start=today,
+        end=today + dt.timedelta(days=13),
+        now=now,
+    )
+    start = slots.starts()[0]
+    book_appointment(
+        business=ola,
+        service_id=haircut.pk,
+        performer_id=None,
+        starts_at=start,
+        guest=GuestDetails("Anna", "anna@x.test"),
+        now=now,
+    )
+    assert list(next_runs(business=ola, now=now)) == []

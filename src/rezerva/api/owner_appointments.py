@@ -57,7 +57,9 @@ def weekly_hours(request, performer_id: int | None = None):
     """A2: a performer's weekly hours (or the business default without `performer_id`)."""
     performer_id = _performer_id(request, performer_id)
     rows = WeeklyHours.objects.filter(business=request.business, performer_id=performer_id)
-    follows = performer_id is not None and not rows.exists()
+    follows = performer_id is not None and not (
+        Performer.objects.filter(pk=performer_id, has_own_hours=True).exists()
+    )
     if follows:
         rows = WeeklyHours.objects.filter(business=request.business, performer__isnull=True)
     return schemas.WeeklyHoursOut(

@@ -103,11 +103,17 @@ def check_range(start: dt.date, end: dt.date) -> None:
 
 
 def _hours_by_day(
-    business: Business, performer_ids: list[int], start: dt.date, end: dt.date
+    business: Business,
+    performer_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    own_hours: set[int] = frozenset(),
 ) -> tuple[dict, dict]:
     """Weekly hours {performer or None: {weekday: [(starts, ends)]}} and date overrides
     {performer or None: {date: [(starts, ends)] (empty: closed)}}: two queries."""
     weekly: dict = defaultdict(lambda: defaultdict(list))
+    for performer_id in own_hours:  # her own week, even with every day closed
+        weekly[performer_id] = defaultdict(list)
     for row in WeeklyHours.objects.filter(
         Q(performer__isnull=True) | Q(performer_id__in=performer_ids), business=business
     ).order_by("starts"):
@@ -203,7 +209,8 @@ def open_slots(
         ids = [performer_id]
     zone = ZoneInfo(business.timezone)
     rules = rules_of(service)
-    weekly, overrides = _hours_by_day(business, ids, start, end)
+    own_hours = {p.pk for p in performers if p.has_own_hours}
+    weekly, overrides = _hours_by_day(business, ids, start, end, own_hours)
     busy = _busy_spans(business, ids, search_window(business, start, end))
     booked_per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
     for block in appointments:

@@ -48,7 +48,8 @@ def set_weekly_hours(
     week: Mapping[int, Sequence[Interval]],
 ) -> list[WeeklyHours]:
     """A2: replace a performer's (or the business default) week; a weekday left out or empty is
-    closed. Saving a performer's week gives her hours of her own (no longer the default)."""
+    closed. Saving a performer's week gives her hours of her own (no longer the default), even
+    when every day is closed."""
     performer = _performer(business, performer_id)
     cleaned = {}
     for weekday, intervals in week.items():
@@ -57,6 +58,8 @@ def set_weekly_hours(
         cleaned[weekday] = clean_intervals(intervals, f"day_{weekday}")
     with transaction.atomic():
         WeeklyHours.objects.filter(business=business, performer=performer).delete()
+        if performer is not None:
+            Performer.objects.filter(pk=performer.pk).update(has_own_hours=True)
         rows = WeeklyHours.objects.bulk_create(
             WeeklyHours(business=business, performer=performer, weekday=d, starts=s, ends=e)
             for d, intervals in sorted(cleaned.items())
@@ -77,6 +80,7 @@ def follow_default_hours(*, business: Business, actor, performer_id: int) -> Non
     performer = _performer(business, performer_id)
     with transaction.atomic():
         WeeklyHours.objects.filter(business=business, performer=performer).delete()
+        Performer.objects.filter(pk=performer.pk).update(has_own_hours=False)
         log_activity(
             business=business,
             actor=actor,

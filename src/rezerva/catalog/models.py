@@ -26,6 +26,9 @@ class Performer(TenantModel):
         "tenancy.Membership", null=True, blank=True, on_delete=models.SET_NULL
     )
     is_active = models.BooleanField(default=True)
+    # A2: False while she follows the business's default week; True once her own week is
+    # saved, even a week with every day closed.
+    has_own_hours = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]

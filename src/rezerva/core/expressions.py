@@ -10,7 +10,8 @@ class Epoch(Func):
     about a tenth of a millisecond; callers round to the millisecond."""
 
     output_field = FloatField()
-    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    # EXTRACT answers numeric since PostgreSQL 14: a double comes back as a plain float.
+    template = "EXTRACT(EPOCH FROM %(expressions)s)::double precision"
 
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(

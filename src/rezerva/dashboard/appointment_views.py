@@ -232,13 +232,6 @@ def appointment_book(request):
         else:
             if getattr(booking, "is_replay", False):
                 messages.info(request, "This appointment was already booked.")
-            elif booking.status == BookingStatus.PENDING:
-                messages.warning(
-                    request,
-                    "Booked, but this service is paid online: the time is held until "
-                    f"{to_business_time(booking.hold_expires_at, business.timezone):%H:%M} and "
-                    "confirmed once the guest pays.",
-                )
             else:
                 messages.success(
                     request, f"Booked. {booking.guest_name} gets a confirmation email."

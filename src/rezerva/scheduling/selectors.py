@@ -11,9 +11,12 @@ from rezerva.tenancy.models import Business
 
 
 def runs_of_service(*, business: Business, service: Service) -> QuerySet[Session]:
-    """Every run of a service, with the data the lists show, oldest first."""
+    """Every run of a group service, with the data the lists show, oldest first (the private
+    runs that hold one-to-one appointments are listed as appointments, not runs)."""
     return (
-        Session.objects.filter(business=business, service=service)
+        Session.objects.filter(
+            business=business, service=service, service__kind=Service.Kind.GROUP
+        )
         .select_related("series", "performer")
         .order_by("starts_at", "id")
     )
@@ -88,9 +91,15 @@ def services_with_series(*, business: Business, services: QuerySet[Service]) -> 
 
 
 def next_runs(*, business: Business, now: dt.datetime, limit: int = 10) -> QuerySet[Session]:
-    """The business's next non-cancelled runs across services, for the dashboard."""
+    """The business's next non-cancelled group runs across services, for the dashboard
+    (appointments have the calendar)."""
     return (
-        Session.objects.filter(business=business, starts_at__gt=now, cancelled_at__isnull=True)
+        Session.objects.filter(
+            business=business,
+            starts_at__gt=now,
+            cancelled_at__isnull=True,
+            service__kind=Service.Kind.GROUP,
+        )
         .select_related("service", "series")
         .order_by("starts_at", "id")[:limit]
     )

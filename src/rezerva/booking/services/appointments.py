@@ -37,7 +37,7 @@ from rezerva.booking.services.placing import (
     prepare_guest,
 )
 from rezerva.catalog.locks import performer_for_update
-from rezerva.catalog.models import Performer, Service
+from rezerva.catalog.models import Performer, PriceType, Service
 from rezerva.core.events import SESSION_CHANGED, DomainEvent, notify
 from rezerva.core.locking import lock_timeout
 from rezerva.scheduling.models import Session
@@ -176,6 +176,11 @@ def _appointment_seat(
     )
     rules = rules_of(service)
     span = rules.blocks(starts_at)
+    # Booked by the owner for a guest on the phone or at the desk: no Checkout link reaches
+    # that guest, so a service paid online is paid on site instead (confirmed at once).
+    price_type = service.price_type
+    if on_behalf and price_type == PriceType.ONLINE:
+        price_type = PriceType.ON_SITE
     _expire_lapsed_holds(business, performer_id, span, now)
     run = Session.objects.create(
         business=business,
@@ -206,7 +211,7 @@ def _appointment_seat(
     return Seat(
         session=run,
         kind=Booking.Kind.APPOINTMENT,
-        offer=_Offer(Booking.Kind.APPOINTMENT, service.price_type, service.price_minor),
+        offer=_Offer(Booking.Kind.APPOINTMENT, price_type, service.price_minor),
         service_id=service.pk,
         series_id=None,
         hold=hold,
