@@ -16,9 +16,10 @@ from django.db.models import Exists, OuterRef, Q
 
 from rezerva.availability.errors import PerformerNotFound, RangeTooLong
 from rezerva.availability.models import DateOverride, TimeOff, WeeklyHours
-from rezerva.availability.slots import BusyTimes, SlotRules, Span, free_starts
+from rezerva.availability.slots import BusyTimes, Seconds, SlotRules, Span, free_starts
 from rezerva.catalog.models import Performer, Service
 from rezerva.core.errors import ValidationFailed
+from rezerva.core.expressions import Epoch, fetch_rows
 from rezerva.core.timezones import local_date_bounds
 from rezerva.scheduling.models import Session
 from rezerva.tenancy.models import Business
@@ -27,13 +28,22 @@ MAX_RANGE_DAYS = 62
 
 
 class AppointmentBlock(NamedTuple):
-    """An active appointment as availability needs it: who, what it blocks, of which service,
-    on which local day (booking.selectors.appointment_blocks builds these)."""
+    """An active appointment as availability needs it: who, what it blocks (epoch seconds,
+    buffers included), of which service, on which local day (booking.selectors builds these;
+    service and day are None when the caller needs no daily cap)."""
 
     performer_id: int
-    span: Span
-    service_id: int | None  # None when the caller did not need days (no daily cap)
+    starts: float
+    ends: float
+    service_id: int | None
     local_day: dt.date | None
+
+    @property
+    def span(self) -> Span:
+        return Span(
+            dt.datetime.fromtimestamp(self.starts, dt.UTC),
+            dt.datetime.fromtimestamp(self.ends, dt.UTC),
+        )
 
 
 @dataclass
@@ -144,17 +154,18 @@ def hours_on(performer_id: int, day: dt.date, weekly: dict, overrides: dict) -> 
 
 def _busy_spans(
     business: Business, performer_ids: list[int], window: Span
-) -> dict[int | None, list[Span]]:
+) -> dict[int | None, list[Seconds]]:
     """Time off (None: closures) and the group runs each performer leads, widened by their
-    service's buffers: two queries."""
-    spans: dict[int | None, list[Span]] = defaultdict(list)
-    for row in TimeOff.objects.filter(
+    service's buffers, as epoch seconds: two queries."""
+    spans: dict[int | None, list[Seconds]] = defaultdict(list)
+    time_off = TimeOff.objects.filter(
         Q(performer__isnull=True) | Q(performer_id__in=performer_ids),
         business=business,
         starts_at__lt=window.end,
         ends_at__gt=window.start,
-    ).values_list("performer_id", "starts_at", "ends_at"):
-        spans[row[0]].append(Span(row[1], row[2]))
+    ).values_list("performer_id", Epoch("starts_at"), Epoch("ends_at"))
+    for performer_id, starts, ends in fetch_rows(time_off):
+        spans[performer_id].append((starts, ends))
     runs = Session.objects.filter(
         business=business,
         performer_id__in=performer_ids,
@@ -164,15 +175,13 @@ def _busy_spans(
         ends_at__gt=window.start,
     ).values_list(
         "performer_id",
-        "starts_at",
-        "ends_at",
+        Epoch("starts_at"),
+        Epoch("ends_at"),
         "service__buffer_before_minutes",
         "service__buffer_after_minutes",
     )
-    for performer_id, starts, ends, before, after in runs:
-        spans[performer_id].append(
-            Span(starts - dt.timedelta(minutes=before), ends + dt.timedelta(minutes=after))
-        )
+    for performer_id, starts, ends, before, after in fetch_rows(runs.order_by()):
+        spans[performer_id].append((starts - 60 * before, ends + 60 * after))
     return spans
 
 
@@ -214,7 +223,7 @@ def open_slots(
     busy = _busy_spans(business, ids, search_window(business, start, end))
     booked_per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
     for block in appointments:
-        busy[block.performer_id].append(block.span)
+        busy[block.performer_id].append((block.starts, block.ends))
         if block.service_id == service.pk:
             booked_per_day[(block.performer_id, block.local_day)] += 1
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]

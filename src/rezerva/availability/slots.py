@@ -96,15 +96,17 @@ def candidate_starts(day: dt.date, hours: Hours, rules: SlotRules, zone: ZoneInf
     return [dt.datetime.fromtimestamp(at, UTC) for at in candidate_seconds(day, hours, rules, zone)]
 
 
-class BusyTimes:
-    """A performer's busy spans, merged and sorted as epoch seconds, answering "does this
-    stretch overlap any?" by bisection (numbers compare several times faster than aware
-    datetimes, and the search asks thousands of times)."""
+Seconds = tuple[float, float]  # a stretch of time as epoch seconds [start, end)
 
-    def __init__(self, spans: Iterable[Span]):
+
+class BusyTimes:
+    """A performer's busy stretches, merged and sorted as epoch seconds, answering "does this
+    stretch overlap any?" by bisection (numbers compare several times faster than aware
+    datetimes, and the search asks thousands of times). Takes Spans or (start, end) seconds."""
+
+    def __init__(self, spans: Iterable[Span | Seconds]):
         merged: list[list[float]] = []
-        for span in sorted(spans):
-            start, end = span.start.timestamp(), span.end.timestamp()
+        for start, end in sorted(_seconds(span) for span in spans):
             if merged and start <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], end)
             else:
@@ -120,6 +122,13 @@ class BusyTimes:
     def overlaps(self, span: Span) -> bool:
         """True when `span` overlaps a busy span."""
         return self.overlaps_seconds(span.start.timestamp(), span.end.timestamp())
+
+
+def _seconds(span: Span | Seconds) -> Seconds:
+    start, end = span
+    if isinstance(start, dt.datetime):
+        return start.timestamp(), end.timestamp()
+    return start, end
 
 
 def free_starts(

@@ -4,7 +4,6 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -19,7 +18,7 @@ from rezerva.availability.selectors import (
 from rezerva.availability.slots import Span
 from rezerva.booking.models import Booking, BookingStatus, ConsentDefinition, SeriesPurchase
 from rezerva.booking.tokens import BOOKING, read_manage_token
-from rezerva.core.expressions import Epoch
+from rezerva.core.expressions import Epoch, fetch_rows
 from rezerva.core.holds import seat_holding_filter
 
 
@@ -176,27 +175,26 @@ def appointment_blocks(
         blocks_until__gt=window.start,
     ).exclude(pk=exclude_booking_id)
     if not with_days:
-        # A month of a busy calendar is thousands of rows: read them as plain numbers through
-        # the cursor (the ORM's per-row converters cost more than the query itself).
-        query = found.order_by().values_list(
-            "performer_id", Epoch("blocks_from"), Epoch("blocks_until")
+        # A month of a busy calendar is thousands of rows: read them as plain numbers (the
+        # ORM's per-row converters cost more than the query itself).
+        rows = fetch_rows(
+            found.order_by().values_list(
+                "performer_id", Epoch("blocks_from"), Epoch("blocks_until")
+            )
         )
-        sql, params = query.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        utc = dt.UTC
-        at = dt.datetime.fromtimestamp
-        return [
-            AppointmentBlock(p, Span(at(round(a, 3), utc), at(round(b, 3), utc)), None, None)
-            for p, a, b in rows
-        ]
-    rows = found.values_list(
-        "performer_id", "blocks_from", "blocks_until", "session__service_id", "session__starts_at"
+        return [AppointmentBlock(p, a, b, None, None) for p, a, b in rows]
+    rows = fetch_rows(
+        found.order_by().values_list(
+            "performer_id",
+            Epoch("blocks_from"),
+            Epoch("blocks_until"),
+            "session__service_id",
+            Epoch("session__starts_at"),
+        )
     )
     return [
-        AppointmentBlock(p, Span(start, end), service_id, starts.astimezone(zone).date())
-        for p, start, end, service_id, starts in rows
+        AppointmentBlock(p, a, b, service_id, dt.datetime.fromtimestamp(at, zone).date())
+        for p, a, b, service_id, at in rows
     ]
 
 

@@ -68,6 +68,8 @@ class Session(TenantModel):
         indexes = [
             models.Index(fields=["business", "service", "starts_at"]),
             models.Index(fields=["series", "starts_at"]),
+            # The slot search reads the runs each performer leads in a date range (A5).
+            models.Index(fields=["performer", "starts_at"], name="session_performer_start_idx"),
         ]
         constraints = [
             models.CheckConstraint(

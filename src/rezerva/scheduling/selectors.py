@@ -14,9 +14,7 @@ def runs_of_service(*, business: Business, service: Service) -> QuerySet[Session
     """Every run of a group service, with the data the lists show, oldest first (the private
     runs that hold one-to-one appointments are listed as appointments, not runs)."""
     return (
-        Session.objects.filter(
-            business=business, service=service, service__kind=Service.Kind.GROUP
-        )
+        Session.objects.filter(business=business, service=service, service__kind=Service.Kind.GROUP)
         .select_related("series", "performer")
         .order_by("starts_at", "id")
     )
