@@ -1,4 +1,4 @@
-"""`make bench`: seed, hot run, read paths; writes bench/results/<date>.json and prints it.
+"""`make bench`: seed, hot run, read paths, appointments; writes bench/results/<date>.json.
 
 Needs PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres; BENCH_PG_* to change). Only the
 rezerva_bench_* databases are created and dropped.
@@ -25,6 +25,9 @@ TARGETS = {
     "run_list_p95_large_to_small": "<= 1.5",
     "constant_query_counts": "same count on small and large for every read path",
     "web_worker_peak_rss_mb": "< 150",
+    "slot_search_p95_ms_2000_appointments": "< 30 (31 days, 5 performers, 200 runs, in-process)",
+    "slot_search_constant_queries": "same count for 10 and 2,000 appointments",
+    "appointment_overlaps_at_16_clients": "0 (checked in SQL)",
 }
 
 
@@ -60,7 +63,7 @@ def _machine() -> dict:
     }
 
 
-def verdict(hot: dict, reads: dict) -> dict:
+def verdict(hot: dict, reads: dict, appointments: dict) -> dict:
     """Each target with the measured figure and whether it is met."""
     app = hot["capacity_100k"]
     large = reads["read_paths"]["large"]["paths"]
@@ -92,6 +95,18 @@ def verdict(hot: dict, reads: dict) -> dict:
             all(v["constant_queries"] for v in compare.values()),
         ),
         "web_worker_peak_rss_mb": (rss, rss < 150),
+        "slot_search_p95_ms_2000_appointments": (
+            appointments["slot_search_p95_ms_2000"],
+            appointments["slot_search_p95_ms_2000"] < 30,
+        ),
+        "slot_search_constant_queries": (
+            {k: v["queries"] for k, v in appointments["slot_search_31_days"].items()},
+            appointments["slot_search_same_query_count"],
+        ),
+        "appointment_overlaps_at_16_clients": (
+            appointments["appointment_placing"]["overlapping_pairs"],
+            appointments["appointment_placing"]["overlapping_pairs"] == 0,
+        ),
     }
     return {
         name: {"target": TARGETS[name], "measured": value, "met": met}
@@ -106,6 +121,7 @@ def main() -> None:
     seed = _run("bench.seed")
     hot = _run("bench.hot_run")
     reads = _run("bench.read_paths", "--seeds", "small,large,wide")
+    appointments = _run("bench.appointments")
     result = {
         "date": started.isoformat(timespec="seconds"),
         "machine": machine,
@@ -114,10 +130,11 @@ def main() -> None:
             "clients": hot["clients"],
             "env": "DEBUG=false, PostgreSQL, rate limits raised (all clients share 127.0.0.1)",
         },
-        "targets": verdict(hot, reads),
+        "targets": verdict(hot, reads, appointments),
         **seed,
         "hot_run": hot,
         **reads,
+        "appointments": appointments,
     }
     out_dir = common.ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
