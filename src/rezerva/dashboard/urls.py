@@ -1,6 +1,7 @@
 from django.urls import path
 
 from rezerva.dashboard import (
+    appointment_list_views,
     appointment_views,
     availability_views,
     calendar_views,
@@ -110,6 +111,17 @@ urlpatterns = [
     ),
     path("calendar/", calendar_views.calendar, name="calendar"),
     path("calendar/block/", calendar_views.block_time, name="block_time"),
+    path("appointments/", appointment_list_views.appointment_list, name="appointment_list"),
+    path(
+        "appointments/export.<str:fmt>",
+        appointment_list_views.appointment_list_export,
+        name="appointment_list_export",
+    ),
+    path(
+        "appointments/bulk/",
+        appointment_list_views.appointment_list_bulk,
+        name="appointment_list_bulk",
+    ),
     path("appointments/new/", appointment_views.appointment_book, name="appointment_book"),
     path(
         "appointments/<int:booking_id>/",

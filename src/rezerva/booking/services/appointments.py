@@ -19,13 +19,15 @@ from django.db import IntegrityError, transaction
 from rezerva.availability.errors import PerformerNotFound, SlotNotAvailable
 from rezerva.availability.selectors import performers_for, rules_of, search_window
 from rezerva.availability.slots import BusyTimes, Span, local_to_utc
-from rezerva.booking.errors import ServiceNotBookable, ServiceNotFound
-from rezerva.booking.models import Booking, BookingStatus
+from rezerva.booking.errors import AlreadyCancelled, ServiceNotBookable, ServiceNotFound
+from rezerva.booking.models import Booking, BookingStatus, CancelledBy
 from rezerva.booking.selectors import (
     appointment_blocks,
     appointment_slots,
     guest_cancel_deadline,
 )
+from rezerva.booking.services.cancel import cancel_booking
+from rezerva.booking.services.operations import ATTENDANCE_CHOICES, BulkResult
 from rezerva.booking.services.placing import (
     NO_AGREEMENTS,
     Agreements,
@@ -38,6 +40,7 @@ from rezerva.booking.services.placing import (
 )
 from rezerva.catalog.locks import performer_for_update
 from rezerva.catalog.models import Performer, PriceType, Service
+from rezerva.core.errors import ValidationFailed
 from rezerva.core.events import SESSION_CHANGED, DomainEvent, notify
 from rezerva.core.locking import lock_timeout
 from rezerva.scheduling.models import Session
@@ -389,3 +392,59 @@ def move_appointment(
         )
     booking.refresh_from_db()
     return booking
+
+
+def mark_appointments_attendance(
+    *, business: Business, booking_ids, attendance: str, actor, now: dt.datetime
+) -> BulkResult:
+    """G6 for appointments: mark selected confirmed appointments attended, no-show or not
+    marked, in one transaction (rows locked in id order); others are left alone."""
+    if attendance not in ATTENDANCE_CHOICES:
+        raise ValidationFailed({"attendance": "Choose attended, no-show or not marked."})
+    selected = sorted({int(i) for i in booking_ids})
+    with transaction.atomic(), lock_timeout():
+        rows = list(
+            Booking.objects.select_for_update(of=("self",))
+            .filter(business=business, kind=Booking.Kind.APPOINTMENT, pk__in=selected)
+            .order_by("pk")
+        )
+        confirmed = [b for b in rows if b.status == BookingStatus.CONFIRMED]
+        to_mark = [b.pk for b in confirmed if b.attendance != attendance]
+        Booking.objects.filter(pk__in=to_mark).update(attendance=attendance, updated_at=now)
+        if to_mark:
+            log_activity(
+                business=business,
+                actor=actor,
+                action="appointment.attendance",
+                target=",".join(map(str, to_mark))[:200],
+                attendance=attendance,
+            )
+    return BulkResult(
+        changed_ids=tuple(to_mark),
+        unchanged=len(confirmed) - len(to_mark),
+        not_eligible=len(rows) - len(confirmed),
+        ignored=len(selected) - len(rows),
+    )
+
+
+def cancel_appointments(*, business: Business, booking_ids, actor, now: dt.datetime) -> BulkResult:
+    """G5/A9: the owner cancels selected appointments, each as a single cancellation (the
+    guest is emailed, the time frees, nothing is refunded); inactive ones are left alone."""
+    selected = sorted({int(i) for i in booking_ids})
+    found = list(
+        Booking.objects.select_related("business", "session")
+        .filter(business=business, kind=Booking.Kind.APPOINTMENT, pk__in=selected)
+        .order_by("pk")
+    )
+    cancelled = []
+    for booking in found:
+        try:
+            cancel_booking(booking=booking, by=CancelledBy.OWNER, actor=actor, now=now)
+        except AlreadyCancelled:
+            continue
+        cancelled.append(booking.pk)
+    return BulkResult(
+        changed_ids=tuple(cancelled),
+        unchanged=len(found) - len(cancelled),
+        ignored=len(selected) - len(found),
+    )
