@@ -31,7 +31,7 @@ def test_owner_lists_the_day_s_appointments_and_filters_by_stylist(owner_client,
     assert "Basia Lis" not in only_ola
 
 
-def test_owner_exports_the_appointments_as_csv_and_xlsx(owner_client, salon, monday):
+def test_owner_exports_the_appointments_as_csv(owner_client, salon, monday):
     book(salon, salon.ola, monday, "09:00", "=Eve Formula")
     response = owner_client.get(f"{LIST}export.csv", _range(monday))
     body = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -41,6 +41,10 @@ def test_owner_exports_the_appointments_as_csv_and_xlsx(owner_client, salon, mon
     assert rows[0][0] == "Starts (Europe/Warsaw)"
     assert rows[1][0] == f"{monday.isoformat()} 09:00"
     assert rows[1][3] == "'=Eve Formula"  # formula-safe like every export
+
+
+def test_owner_exports_the_appointments_as_xlsx_and_no_other_format(owner_client, salon, monday):
+    book(salon, salon.ola, monday, "09:00", "Anna Nowak")
     xlsx = owner_client.get(f"{LIST}export.xlsx", _range(monday))
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert b"".join(xlsx.streaming_content).startswith(b"PK")  # a zip
