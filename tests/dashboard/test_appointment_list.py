@@ -45,11 +45,11 @@ def test_owner_exports_the_appointments_as_csv(owner_client, salon, monday):
 
 def test_owner_exports_the_appointments_as_xlsx_and_no_other_format(owner_client, salon, monday):
     book(salon, salon.ola, monday, "09:00", "Anna Nowak")
+    assert owner_client.get(f"{LIST}export.pdf", _range(monday)).status_code == 404
     xlsx = owner_client.get(f"{LIST}export.xlsx", _range(monday))
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert b"".join(xlsx.streaming_content).startswith(b"PK")  # a zip
     xlsx.close()
-    assert owner_client.get(f"{LIST}export.pdf", _range(monday)).status_code == 404
 
 
 def test_owner_marks_attendance_and_cancels_selected_appointments(owner_client, salon, monday):
