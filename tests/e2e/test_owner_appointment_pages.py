@@ -3,6 +3,7 @@ phone without sideways scrolling, work under the Content-Security-Policy, and th
 hides closed days and a performer who follows the business hours without any script."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -116,3 +117,34 @@ def test_the_week_calendar_shows_the_appointment_and_opens_it(live_server, page:
 
     expect(page).to_have_url(f"{live_server.url}/dashboard/appointments/{booking.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Anna Nowak-Wiśniewska")
+
+
+def test_owner_blocks_time_on_a_phone_sees_it_on_the_calendar_and_guests_lose_those_times(
+    live_server, page: Page, salon
+):
+    owner, ola, monday, _ = salon
+    _log_in(page, live_server, owner)
+    page.goto(f"{live_server.url}/dashboard/calendar/?date={monday}")
+    page.get_by_role("link", name="Block time").first.click()
+
+    page.get_by_label("Team member").select_option(label="Ola")
+    page.get_by_label("From (date)").fill(monday.isoformat())
+    page.get_by_label("From (time)").fill("13:00")
+    page.get_by_label("Until (date)").fill(monday.isoformat())
+    page.get_by_label("Until (time)").fill("15:00")
+    page.get_by_label("Note (optional)").fill("Training")
+    page.get_by_role("button", name="Block time").click()
+
+    page.goto(f"{live_server.url}/dashboard/calendar/?view=day&date={monday}")
+    expect(page.get_by_text("Training").first).to_be_visible()
+    assert page.evaluate("window.__cspViolations") == []
+    business = ola.business
+    service = business.service_set.get()
+    page.goto(
+        f"{live_server.url}/{business.slug}/appointments/{service.pk}/"
+        f"?performer={ola.pk}&month={monday:%Y-%m}&day={monday}"
+    )
+    times = page.get_by_test_id("times")
+    expect(times.get_by_role("link", name=re.compile(r"^10:30"))).to_have_count(0)  # booked
+    expect(times.get_by_role("link", name=re.compile(r"^13:30"))).to_have_count(0)  # blocked
+    expect(times.get_by_role("link", name=re.compile(r"^15:00"))).to_have_count(1)
