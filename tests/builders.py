@@ -298,3 +298,21 @@ def set_week(
             for day, pairs in hours.items()
         },
     )
+
+
+def make_salon(*, slug: str = "hair-by-ola", now: dt.datetime):
+    """Hair by Ola on Starter: Ola and Ewa every day 09:00-17:00 (the business week), and a
+    45-minute cut every 15 minutes, paid on site. Returns (business, cut, ola, ewa)."""
+    business = make_business(name="Hair by Ola", slug=slug, plan=PlanCode.STARTER, now=now)
+    set_week(business, None, {d: [("09:00", "17:00")] for d in range(7)})
+    ola = make_performer(business, "Ola")
+    ewa = make_performer(business, "Ewa")
+    cut = make_appointment_service(
+        business,
+        name="Cut",
+        duration_minutes=45,
+        slot_interval_minutes=15,
+        performers=[ola, ewa],
+        now=now,
+    )
+    return business, cut, ola, ewa

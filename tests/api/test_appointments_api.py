@@ -18,21 +18,7 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 @pytest.fixture
 def salon(db, live_now):
     """Hair by Ola (Starter): Ola and Ewa, every day 09:00-17:00, a 45-minute cut every 15."""
-    business = builders.make_business(
-        name="Hair by Ola", slug="hair-by-ola", plan=PlanCode.STARTER, now=live_now
-    )
-    builders.set_week(business, None, {d: [("09:00", "17:00")] for d in range(7)})
-    ola = builders.make_performer(business, "Ola")
-    ewa = builders.make_performer(business, "Ewa")
-    cut = builders.make_appointment_service(
-        business,
-        name="Cut",
-        duration_minutes=45,
-        slot_interval_minutes=15,
-        performers=[ola, ewa],
-        now=live_now,
-    )
-    return business, cut, ola, ewa
+    return builders.make_salon(now=live_now)
 
 
 def _day(live_now, days=3):

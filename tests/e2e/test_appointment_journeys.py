@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 
 from rezerva.booking.models import Booking
 from rezerva.catalog.models import PriceType
-from rezerva.tenancy.plans import PlanCode
 from tests import builders
 from tests.fakes.stripe_server import FakeStripe
 
@@ -22,22 +21,7 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 @pytest.fixture
 def salon():
     """Hair by Ola on Starter: Ola and Ewa every day 09:00-17:00; a 45-minute cut on site."""
-    now = timezone.now()
-    business = builders.make_business(
-        name="Hair by Ola", slug="hair-e2e", plan=PlanCode.STARTER, now=now
-    )
-    builders.set_week(business, None, {d: [("09:00", "17:00")] for d in range(7)})
-    ola = builders.make_performer(business, "Ola")
-    ewa = builders.make_performer(business, "Ewa")
-    cut = builders.make_appointment_service(
-        business,
-        name="Cut",
-        duration_minutes=45,
-        slot_interval_minutes=15,
-        performers=[ola, ewa],
-        now=now,
-    )
-    return business, cut, ola, ewa
+    return builders.make_salon(slug="hair-e2e", now=timezone.now())
 
 
 def _at(hhmm: str) -> re.Pattern:

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from rezerva.booking.links import manage_path
 from rezerva.booking.models import Booking
-from rezerva.tenancy.plans import PlanCode
 from tests import builders
 from tests.booking.helpers import new_key
 
@@ -19,22 +18,7 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 
 @pytest.fixture
 def salon(db):
-    now = timezone.now()
-    business = builders.make_business(
-        name="Hair by Ola", slug="hair-by-ola", plan=PlanCode.STARTER, now=now
-    )
-    builders.set_week(business, None, {d: [("09:00", "17:00")] for d in range(7)})
-    ola = builders.make_performer(business, "Ola")
-    ewa = builders.make_performer(business, "Ewa")
-    cut = builders.make_appointment_service(
-        business,
-        name="Cut",
-        duration_minutes=45,
-        slot_interval_minutes=15,
-        performers=[ola, ewa],
-        now=now,
-    )
-    return business, cut, ola, ewa
+    return builders.make_salon(now=timezone.now())
 
 
 def _tomorrow():

@@ -82,3 +82,21 @@ def buy_paid_series(business, series, now, email="ola@example.com"):
 
 def later(now: dt.datetime, minutes: int) -> dt.datetime:
     return now + dt.timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def checkout(stripe_fake, business, paid_service, now):
+    """A guest holding the only seat of a paid run, with an open Checkout Session."""
+    from rezerva.payments.services import start_checkout
+
+    run = builders.make_session(paid_service, capacity=1, now=now)
+    booking = book_paid_run(business, run, now)
+    payment = start_checkout(target=booking, now=now)
+    return run, booking, payment
+
+
+def statuses(booking, payment) -> tuple[str, str]:
+    """(booking status, payment status) as stored now."""
+    booking.refresh_from_db()
+    payment.refresh_from_db()
+    return booking.status, payment.status

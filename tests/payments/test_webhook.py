@@ -9,33 +9,18 @@ from rezerva.payments.selectors import paid_without_seat
 from rezerva.payments.services import expire_lapsed_checkouts, start_checkout
 from rezerva.tenancy.models import ActivityLog
 from tests import builders
-from tests.payments.conftest import WEBHOOK, book_paid_run, buy_paid_series, later
-
-
-@pytest.fixture
-def checkout(stripe_fake, business, paid_service, now):
-    """A guest holding the only... of two seats, with an open Checkout Session."""
-    run = builders.make_session(paid_service, capacity=1, now=now)
-    booking = book_paid_run(business, run, now)
-    payment = start_checkout(target=booking, now=now)
-    return run, booking, payment
-
-
-def _statuses(booking, payment):
-    booking.refresh_from_db()
-    payment.refresh_from_db()
-    return booking.status, payment.status
+from tests.payments.conftest import WEBHOOK, buy_paid_series, later, statuses
 
 
 def test_paying_confirms_the_booking_once_the_webhook_arrives(stripe_fake, inbox, checkout, now):
     _, booking, payment = checkout
 
     stripe_fake.pay(payment.stripe_checkout_session_id)
-    assert _statuses(booking, payment) == ("pending", "pending")  # until the webhook
+    assert statuses(booking, payment) == ("pending", "pending")  # until the webhook
     (response,) = inbox.flush()
 
     assert response.status_code == 200
-    assert _statuses(booking, payment) == ("confirmed", "paid")
+    assert statuses(booking, payment) == ("confirmed", "paid")
     assert payment.stripe_payment_intent_id.startswith("pi_")
     assert booking.hold_expires_at is None
     assert StripeEvent.objects.get().status == "succeeded"
@@ -52,7 +37,7 @@ def test_a_replayed_event_is_acknowledged_and_changes_nothing(stripe_fake, inbox
     assert (replay.status_code, replay.content) == (200, b"duplicate")
     assert StripeEvent.objects.count() == 1
     assert ActivityLog.objects.filter(action="payment.received").count() == 1
-    assert _statuses(booking, payment) == ("confirmed", "paid")
+    assert statuses(booking, payment) == ("confirmed", "paid")
 
 
 @pytest.mark.parametrize("_case", ["forged secret", "missing header", "stale timestamp"])
@@ -73,7 +58,7 @@ def test_a_bad_signature_is_refused_with_400_and_nothing_changes(
 
     assert response.status_code == 400
     assert StripeEvent.objects.count() == 0
-    assert _statuses(booking, payment) == ("pending", "pending")
+    assert statuses(booking, payment) == ("pending", "pending")
 
 
 def test_an_event_from_another_account_never_touches_this_business(stripe_fake, inbox, checkout):
@@ -89,7 +74,7 @@ def test_an_event_from_another_account_never_touches_this_business(stripe_fake, 
 
     assert response.status_code == 200
     assert StripeEvent.objects.get().status == "ignored"
-    assert _statuses(booking, payment) == ("pending", "pending")
+    assert statuses(booking, payment) == ("pending", "pending")
 
 
 def test_an_event_body_claiming_payment_is_not_trusted_the_session_is_re_read(
@@ -105,7 +90,7 @@ def test_an_event_body_claiming_payment_is_not_trusted_the_session_is_re_read(
 
     inbox.post(*stripe_fake.signed(lying))
 
-    assert _statuses(booking, payment) == ("pending", "pending")  # Stripe says: still open
+    assert statuses(booking, payment) == ("pending", "pending")  # Stripe says: still open
 
 
 def test_b4_payment_after_the_hold_lapsed_confirms_when_the_seat_is_still_free(
@@ -122,7 +107,7 @@ def test_b4_payment_after_the_hold_lapsed_confirms_when_the_seat_is_still_free(
 
     services.handle_stripe_event(event=stripe_fake.events_sent[-1]["event"], now=with_clock)
 
-    assert _statuses(booking, payment) == ("confirmed", "paid")
+    assert statuses(booking, payment) == ("confirmed", "paid")
 
 
 def test_b4_payment_after_the_hold_lapsed_and_the_run_filled_is_paid_no_seat(
@@ -142,7 +127,7 @@ def test_b4_payment_after_the_hold_lapsed_and_the_run_filled_is_paid_no_seat(
 
     services.handle_stripe_event(event=stripe_fake.events_sent[-1]["event"], now=later(now, 21))
 
-    assert _statuses(booking, payment) == ("paid_no_seat", "paid")
+    assert statuses(booking, payment) == ("paid_no_seat", "paid")
     assert paid_without_seat(business=business) == [payment]
     assert Booking.objects.filter(session=run, status__in=["confirmed", "pending"]).count() == 1
 
@@ -156,7 +141,7 @@ def test_b4_a_lapsed_hold_expires_its_checkout_session_and_frees_the_seat(
 
     assert closed == 1
     assert stripe_fake.sessions[payment.stripe_checkout_session_id]["status"] == "expired"
-    assert _statuses(booking, payment) == ("expired", "expired")
+    assert statuses(booking, payment) == ("expired", "expired")
     again = book_run(
         business=business,
         session_id=run.pk,
@@ -170,12 +155,12 @@ def test_async_payment_failure_releases_the_seat(stripe_fake, inbox, checkout, n
     _, booking, payment = checkout
     stripe_fake.pay(payment.stripe_checkout_session_id, async_payment=True)
     inbox.flush()
-    assert _statuses(booking, payment) == ("pending", "processing")
+    assert statuses(booking, payment) == ("pending", "processing")
 
     stripe_fake.settle_async(payment.stripe_checkout_session_id, succeeded=False)
     inbox.flush()
 
-    assert _statuses(booking, payment) == ("expired", "failed")
+    assert statuses(booking, payment) == ("expired", "failed")
 
 
 def test_async_payment_success_confirms(stripe_fake, inbox, checkout):
@@ -184,7 +169,7 @@ def test_async_payment_success_confirms(stripe_fake, inbox, checkout):
     stripe_fake.settle_async(payment.stripe_checkout_session_id, succeeded=True)
     inbox.flush()
 
-    assert _statuses(booking, payment) == ("confirmed", "paid")
+    assert statuses(booking, payment) == ("confirmed", "paid")
 
 
 def test_s1_a_paid_series_is_confirmed_on_every_run_by_one_payment(

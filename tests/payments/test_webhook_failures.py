@@ -15,26 +15,10 @@ from rezerva.payments.selectors import payments_with_problems
 from rezerva.payments.services import (
     expire_lapsed_checkouts,
     reconcile_pending_payments,
-    start_checkout,
 )
-from tests import builders
-from tests.payments.conftest import book_paid_run, later
+from tests.payments.conftest import later, statuses
 
 SESSIONS = "/v1/checkout/sessions/"
-
-
-@pytest.fixture
-def checkout(stripe_fake, business, paid_service, now):
-    run = builders.make_session(paid_service, capacity=1, now=now)
-    booking = book_paid_run(business, run, now)
-    payment = start_checkout(target=booking, now=now)
-    return run, booking, payment
-
-
-def _statuses(booking, payment):
-    booking.refresh_from_db()
-    payment.refresh_from_db()
-    return booking.status, payment.status
 
 
 def test_paid_but_never_recorded_a_stripe_error_answers_5xx_and_the_retry_confirms(
@@ -50,14 +34,14 @@ def test_paid_but_never_recorded_a_stripe_error_answers_5xx_and_the_retry_confir
     assert first.status_code == 502
     event = StripeEvent.objects.get()
     assert (event.status, event.attempts) == ("failed", 1)
-    assert _statuses(booking, payment) == ("pending", "pending")
+    assert statuses(booking, payment) == ("pending", "pending")
 
     retry = inbox.post(*stripe_fake.signed(stripe_fake.events_sent[-1]["event"]))
 
     assert (retry.status_code, retry.content) == (200, b"applied: confirmed")
     event.refresh_from_db()
     assert (event.status, event.attempts) == ("succeeded", 2)
-    assert _statuses(booking, payment) == ("confirmed", "paid")
+    assert statuses(booking, payment) == ("confirmed", "paid")
     assert inbox.post(payload, headers).content == b"duplicate"  # now it is seen
 
 
@@ -79,7 +63,7 @@ def test_paid_but_never_recorded_a_stripe_timeout_leaves_the_event_open(
     )
     settings.STRIPE_TIMEOUT_SECONDS = 10
     assert inbox.post(payload, headers).status_code == 200
-    assert _statuses(booking, payment) == ("confirmed", "paid")
+    assert statuses(booking, payment) == ("confirmed", "paid")
 
 
 def test_paid_but_never_recorded_the_sweep_confirms_a_payment_whose_webhook_never_came(
@@ -92,7 +76,7 @@ def test_paid_but_never_recorded_the_sweep_confirms_a_payment_whose_webhook_neve
     assert reconcile_pending_payments(now=later(now, 1)) == 0  # too soon: give it a chance
     assert reconcile_pending_payments(now=later(now, 6)) == 1
 
-    assert _statuses(booking, payment) == ("confirmed", "paid")
+    assert statuses(booking, payment) == ("confirmed", "paid")
     assert reconcile_pending_payments(now=later(now, 30)) == 0  # nothing left to do
 
 
@@ -108,7 +92,7 @@ def test_paid_but_never_recorded_after_the_hold_lapsed_the_sweep_applies_the_lat
     expire_holds(now=later(now, 20))
     expire_lapsed_checkouts(now=later(now, 20))  # Stripe refuses: the session is complete
 
-    assert _statuses(booking, payment) == ("confirmed", "paid")  # B4: the seat was still free
+    assert statuses(booking, payment) == ("confirmed", "paid")  # B4: the seat was still free
 
 
 def test_paid_but_never_recorded_an_event_read_before_stripe_completes_is_caught_by_the_sweep(
@@ -126,7 +110,7 @@ def test_paid_but_never_recorded_an_event_read_before_stripe_completes_is_caught
 
     reconcile_pending_payments(now=later(now, 6))
 
-    assert _statuses(booking, payment) == ("confirmed", "paid")
+    assert statuses(booking, payment) == ("confirmed", "paid")
 
 
 def test_paid_but_never_recorded_an_amount_mismatch_is_shown_to_the_owner_and_emailed(
@@ -140,7 +124,7 @@ def test_paid_but_never_recorded_an_amount_mismatch_is_shown_to_the_owner_and_em
 
     assert response.status_code == 200
     assert b"problem recorded" in response.content
-    assert _statuses(booking, payment) == ("pending", "pending")
+    assert statuses(booking, payment) == ("pending", "pending")
     assert "5000 PLN" in payment.problem
     assert payments_with_problems(business=business) == [payment]
     alert = OutboundEmail.objects.get(kind="owner_alert")
@@ -184,4 +168,4 @@ def test_paid_but_never_recorded_a_lock_timeout_answers_503_and_the_retry_confir
     assert busy["Retry-After"]
     assert StripeEvent.objects.get().status == "failed"
     assert inbox.post(payload, headers).status_code == 200
-    assert _statuses(booking, payment) == ("confirmed", "paid")
+    assert statuses(booking, payment) == ("confirmed", "paid")
