@@ -91,18 +91,23 @@ def list_slots(
     # Built by hand rather than through the schema's validation: a month of "any" times is a
     # thousand entries, and validating each one cost more than the search (the shape is
     # SlotsOut, as documented; tests/api/test_appointments_api.py reads it back through it).
+    local: dict[dt.datetime, str] = {}  # an end is usually another slot's start
+
+    def iso(moment: dt.datetime) -> str:
+        text = local.get(moment)
+        if text is None:
+            text = local[moment] = moment.astimezone(zone).isoformat()
+        return text
+
+    by_start = slots.performers_by_start()
     body = {
         "timezone": business.timezone,
         "start": start.isoformat(),
         "end": end.isoformat(),
-        "dates": [d.isoformat() for d in slots.days(zone)],
+        "dates": sorted({iso(s)[:10] for s in by_start}),
         "slots": [
-            {
-                "starts_at": s.astimezone(zone).isoformat(),
-                "ends_at": (s + length).astimezone(zone).isoformat(),
-                "performer_ids": performer_ids,
-            }
-            for s, performer_ids in slots.performers_by_start().items()
+            {"starts_at": iso(s), "ends_at": iso(s + length), "performer_ids": performer_ids}
+            for s, performer_ids in by_start.items()
         ],
     }
     return HttpResponse(json.dumps(body), content_type="application/json")

@@ -124,19 +124,27 @@ def _hours_by_day(
     weekly: dict = defaultdict(lambda: defaultdict(list))
     for performer_id in own_hours:  # her own week, even with every day closed
         weekly[performer_id] = defaultdict(list)
-    for row in WeeklyHours.objects.filter(
-        Q(performer__isnull=True) | Q(performer_id__in=performer_ids), business=business
-    ).order_by("starts"):
-        weekly[row.performer_id][row.weekday].append((row.starts, row.ends))
+    for performer_id, weekday, starts, ends in (
+        WeeklyHours.objects.filter(
+            Q(performer__isnull=True) | Q(performer_id__in=performer_ids), business=business
+        )
+        .order_by("starts")
+        .values_list("performer_id", "weekday", "starts", "ends")
+    ):
+        weekly[performer_id][weekday].append((starts, ends))
     overrides: dict = defaultdict(lambda: defaultdict(list))
-    for row in DateOverride.objects.filter(
-        Q(performer__isnull=True) | Q(performer_id__in=performer_ids),
-        business=business,
-        date__range=(start, end),
-    ).order_by("starts"):
-        hours = overrides[row.performer_id][row.date]
-        if not row.is_closed:
-            hours.append((row.starts, row.ends))
+    for performer_id, date, starts, ends in (
+        DateOverride.objects.filter(
+            Q(performer__isnull=True) | Q(performer_id__in=performer_ids),
+            business=business,
+            date__range=(start, end),
+        )
+        .order_by("starts")
+        .values_list("performer_id", "date", "starts", "ends")
+    ):
+        hours = overrides[performer_id][date]
+        if starts is not None:  # a row without times closes the day
+            hours.append((starts, ends))
     return weekly, overrides
 
 
