@@ -236,6 +236,7 @@ def open_slots(
             booked_per_day[(block.performer_id, block.local_day)] += 1
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     result = OpenSlots()
+    memo: dict = {}  # one grid per day and hours, shared by performers who share them
     for pid in ids:
         result.by_performer[pid] = free_starts(
             days=[
@@ -246,5 +247,6 @@ def open_slots(
             busy=BusyTimes([*busy[pid], *busy[None]]),
             zone=zone,
             now=now,
+            memo=memo,
         )
     return result

@@ -138,10 +138,13 @@ def free_starts(
     busy: BusyTimes,
     zone: ZoneInfo,
     now: dt.datetime,
+    memo: dict | None = None,
 ) -> list[dt.datetime]:
     """A6: the starts a guest may book, from (day, working hours, appointments already that day)
     triples: on the grid, after the minimum notice, within the horizon, under the daily cap, and
-    with the appointment and its buffers clear of every busy span."""
+    with the appointment and its buffers clear of every busy span. Pass one `memo` to the calls
+    of one search: performers who share hours share their grid and their start datetimes."""
+    memo = {} if memo is None else memo
     earliest = (now + rules.min_notice).timestamp()
     last_day = now.astimezone(zone).date() + dt.timedelta(days=rules.horizon_days)
     before = rules.buffer_before.total_seconds()
@@ -150,7 +153,16 @@ def free_starts(
     for day, hours, booked_that_day in days:
         if day > last_day or (rules.daily_cap is not None and booked_that_day >= rules.daily_cap):
             continue
-        for at in candidate_seconds(day, hours, rules, zone):
-            if at >= earliest and not busy.overlaps_seconds(at - before, at + after):
-                free.append(dt.datetime.fromtimestamp(at, UTC))
+        key = (day, tuple(hours))
+        grid = memo.get(key)
+        if grid is None:
+            grid = memo[key] = [
+                at for at in candidate_seconds(day, hours, rules, zone) if at >= earliest
+            ]
+        for at in grid:
+            if not busy.overlaps_seconds(at - before, at + after):
+                start = memo.get(at)
+                if start is None:
+                    start = memo[at] = dt.datetime.fromtimestamp(at, UTC)
+                free.append(start)
     return free
