@@ -30,7 +30,8 @@ MAX_RANGE_DAYS = 62
 class AppointmentBlock(NamedTuple):
     """An active appointment as availability needs it: who, what it blocks (epoch seconds,
     buffers included), of which service, on which local day (booking.selectors builds these;
-    service and day are None when the caller needs no daily cap)."""
+    service and day are None when the caller needs no daily cap, and then a plain tuple of
+    this shape may stand in for it: read blocks by position)."""
 
     performer_id: int
     starts: float
@@ -231,9 +232,11 @@ def open_slots(
     busy = _busy_spans(business, ids, search_window(business, start, end))
     booked_per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
     for block in appointments:
-        busy[block.performer_id].append((block.starts, block.ends))
-        if block.service_id == service.pk:
-            booked_per_day[(block.performer_id, block.local_day)] += 1
+        # Unpacked by position: a block may be the driver's plain row of the same shape.
+        performer_id, starts, ends, service_id, local_day = block
+        busy[performer_id].append((starts, ends))
+        if service_id == service.pk:
+            booked_per_day[(performer_id, local_day)] += 1
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     result = OpenSlots()
     memo: dict = {}  # one grid per day and hours, shared by performers who share them

@@ -142,7 +142,7 @@ def _check_free(
         starts_at__lt=window.end,
         ends_at__gt=window.start,
     ).values_list("starts_at", "ends_at")
-    busy = BusyTimes([(b.starts, b.ends) for b in blocks] + [Span(s, e) for s, e in runs])
+    busy = BusyTimes([(b[1], b[2]) for b in blocks] + [Span(s, e) for s, e in runs])
     if busy.overlaps(rules_of(service).blocks(starts_at)):
         raise SlotNotAvailable("This team member is already booked then.")
 
