@@ -3,6 +3,9 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from rezerva.availability.slots import BusyTimes, SlotRules, Span, candidate_starts, free_starts
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -91,3 +94,21 @@ def test_busy_times_touching_ends_do_not_overlap():
     assert not busy.overlaps(Span(a + 60 * MIN, a + 120 * MIN))
     assert not busy.overlaps(Span(a - 60 * MIN, a))
     assert busy.overlaps(Span(a + 59 * MIN, a + 61 * MIN))
+
+
+@given(
+    spans=st.lists(
+        st.tuples(st.integers(0, 1000), st.integers(1, 120)).map(lambda t: (t[0], t[0] + t[1])),
+        max_size=30,
+    ),
+    starts=st.lists(st.integers(0, 1100), max_size=60).map(sorted),
+    before=st.integers(0, 30),
+    after=st.integers(1, 90),
+)
+def test_a5_the_walk_through_busy_times_agrees_with_asking_one_start_at_a_time(
+    spans, starts, before, after
+):
+    busy = BusyTimes([(float(a), float(b)) for a, b in spans])
+    walked = busy.clear_of([float(s) for s in starts], before, after)
+    asked = [float(s) for s in starts if not busy.overlaps_seconds(s - before, s + after)]
+    assert walked == asked
