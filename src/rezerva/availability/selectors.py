@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DateField, Exists, IntegerField, OuterRef, Q, Value
 
 from rezerva.availability.errors import PerformerNotFound, RangeTooLong
 from rezerva.availability.models import DateOverride, TimeOff, WeeklyHours
@@ -121,28 +121,28 @@ def _hours_by_day(
     own_hours: set[int] = frozenset(),
 ) -> tuple[dict, dict]:
     """Weekly hours {performer or None: {weekday: [(starts, ends)]}} and date overrides
-    {performer or None: {date: [(starts, ends)] (empty: closed)}}: two queries."""
+    {performer or None: {date: [(starts, ends)] (empty: closed)}}: one query."""
     weekly: dict = defaultdict(lambda: defaultdict(list))
     for performer_id in own_hours:  # her own week, even with every day closed
         weekly[performer_id] = defaultdict(list)
-    for performer_id, weekday, starts, ends in (
-        WeeklyHours.objects.filter(
-            Q(performer__isnull=True) | Q(performer_id__in=performer_ids), business=business
-        )
-        .order_by("starts")
-        .values_list("performer_id", "weekday", "starts", "ends")
-    ):
-        weekly[performer_id][weekday].append((starts, ends))
+    of_them = Q(performer__isnull=True) | Q(performer_id__in=performer_ids)
+    week_rows = WeeklyHours.objects.filter(of_them, business=business).values_list(
+        "performer_id", "weekday", Value(None, output_field=DateField()), "starts", "ends"
+    )
+    date_rows = DateOverride.objects.filter(
+        of_them, business=business, date__range=(start, end)
+    ).values_list(
+        "performer_id", Value(None, output_field=IntegerField()), "date", "starts", "ends"
+    )
     overrides: dict = defaultdict(lambda: defaultdict(list))
-    for performer_id, date, starts, ends in (
-        DateOverride.objects.filter(
-            Q(performer__isnull=True) | Q(performer_id__in=performer_ids),
-            business=business,
-            date__range=(start, end),
-        )
-        .order_by("starts")
-        .values_list("performer_id", "date", "starts", "ends")
+    # One round trip for both; intervals in order of their start (a closed day has none).
+    rows = week_rows.order_by().union(date_rows.order_by(), all=True)
+    for performer_id, weekday, date, starts, ends in sorted(
+        rows, key=lambda row: row[3] or dt.time.min
     ):
+        if date is None:
+            weekly[performer_id][weekday].append((starts, ends))
+            continue
         hours = overrides[performer_id][date]
         if starts is not None:  # a row without times closes the day
             hours.append((starts, ends))
@@ -165,16 +165,20 @@ def _busy_spans(
     business: Business, performer_ids: list[int], window: Span
 ) -> dict[int | None, list[Seconds]]:
     """Time off (None: closures) and the group runs each performer leads, widened by their
-    service's buffers, as epoch seconds: two queries."""
+    service's buffers, as epoch seconds: one query."""
     spans: dict[int | None, list[Seconds]] = defaultdict(list)
     time_off = TimeOff.objects.filter(
         Q(performer__isnull=True) | Q(performer_id__in=performer_ids),
         business=business,
         starts_at__lt=window.end,
         ends_at__gt=window.start,
-    ).values_list("performer_id", Epoch("starts_at"), Epoch("ends_at"))
-    for performer_id, starts, ends in fetch_rows(time_off):
-        spans[performer_id].append((starts, ends))
+    ).values_list(
+        "performer_id",
+        Epoch("starts_at"),
+        Epoch("ends_at"),
+        Value(0, output_field=IntegerField()),
+        Value(0, output_field=IntegerField()),
+    )
     runs = Session.objects.filter(
         business=business,
         performer_id__in=performer_ids,
@@ -189,7 +193,10 @@ def _busy_spans(
         "service__buffer_before_minutes",
         "service__buffer_after_minutes",
     )
-    for performer_id, starts, ends, before, after in fetch_rows(runs.order_by()):
+    # One round trip for both (time off has no buffers).
+    for performer_id, starts, ends, before, after in fetch_rows(
+        time_off.order_by().union(runs.order_by(), all=True)
+    ):
         spans[performer_id].append((starts - 60 * before, ends + 60 * after))
     return spans
 
