@@ -238,11 +238,12 @@ def open_slots(
     weekly, overrides = _hours_by_day(business, ids, start, end, own_hours)
     busy = _busy_spans(business, ids, search_window(business, start, end))
     booked_per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
+    service_pk = service.pk
     for block in appointments:
         # Unpacked by position: a block may be the driver's plain row of the same shape.
         performer_id, starts, ends, service_id, local_day = block
         busy[performer_id].append((starts, ends))
-        if service_id == service.pk:
+        if service_id == service_pk:
             booked_per_day[(performer_id, local_day)] += 1
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     result = OpenSlots()
