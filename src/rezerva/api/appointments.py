@@ -73,8 +73,15 @@ def list_slots(
     """A6: free start times from `start` (local day, default today) to `end` (default 30 days
     on; at most 62 days at a time) for `performer_id` or any, and the days that have any (a
     month view's marks). The same search refuses a taken time when booking."""
-    business = get_business_by_slug(slug)
-    service = _one_to_one(business, service_id)
+    # The service and its business in one statement (this list is the busiest read).
+    service = get_object_or_404(
+        Service.objects.select_related("business"),
+        business__slug=slug,
+        pk=service_id,
+        is_active=True,
+        kind=Service.Kind.ONE_TO_ONE,
+    )
+    business = service.business
     now = timezone.now()
     zone = ZoneInfo(business.timezone)
     start = start or now.astimezone(zone).date()
