@@ -105,14 +105,16 @@ class BusyTimes:
     datetimes, and the search asks thousands of times). Takes Spans or (start, end) seconds."""
 
     def __init__(self, spans: Iterable[Span | Seconds]):
-        merged: list[list[float]] = []
-        for start, end in sorted(_seconds(span) for span in spans):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
+        starts: list[float] = []
+        ends: list[float] = []
+        for start, end in sorted(map(_seconds, spans)):
+            if ends and start <= ends[-1]:
+                if end > ends[-1]:
+                    ends[-1] = end
             else:
-                merged.append([start, end])
-        self._starts = [s for s, _ in merged]
-        self._ends = [e for _, e in merged]
+                starts.append(start)
+                ends.append(end)
+        self._starts, self._ends = starts, ends
 
     def overlaps_seconds(self, start: float, end: float) -> bool:
         """True when [start, end) overlaps a busy span (touching ends do not overlap)."""
@@ -138,10 +140,9 @@ class BusyTimes:
 
 
 def _seconds(span: Span | Seconds) -> Seconds:
-    start, end = span
-    if isinstance(start, dt.datetime):
-        return start.timestamp(), end.timestamp()
-    return start, end
+    if isinstance(span[0], dt.datetime):
+        return span[0].timestamp(), span[1].timestamp()
+    return span
 
 
 def free_starts(
