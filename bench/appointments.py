@@ -5,8 +5,9 @@
 Slot search: two businesses alike but for their appointments (10 and 2,000 over 31 days), each
 with 5 performers (Mon-Sat 08:00-20:00), a 30-minute service every 15 minutes and 200 group
 runs led by those performers. The public slot endpoint for 31 days, "any available", is timed
-in-process through Django's test client (middleware, view, search, JSON: the server's share;
-no network) and its SQL statements are counted for both businesses (must be equal).
+through Django's test client in a fresh process (middleware, view, search, JSON: the server's
+share, no network, and no leftover seeding objects for the garbage collector to walk) and its
+SQL statements are counted for both businesses (must be equal).
 
 Placing: `--clients` guests book distinct 5-minute slots of one performer through the public
 JSON API on gunicorn (`-k gthread`, the hot run's workers and threads) for `--seconds`; every
@@ -18,6 +19,7 @@ import argparse
 import datetime as dt
 import http.client
 import json
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -299,7 +301,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--search-only", help=argparse.SUPPRESS)  # the child process below
     args = parser.parse_args()
+    if args.search_only:
+        common.setup_django(DB)
+        salons, start = json.loads(args.search_only)
+        emit(_slot_search(salons, dt.date.fromisoformat(start), args.requests))
+        return
 
     log("appointments: migrating rezerva_bench_appointments ...")
     _migrate()
@@ -316,8 +324,18 @@ def main() -> None:
     with common.pg_connect(DB) as conn:  # fresh tables: give the planner real statistics
         conn.autocommit = True
         conn.execute("ANALYZE")
-    log("slot search ...")
-    search = _slot_search(salons, start, args.requests)
+    log("slot search (in a fresh process, as a web worker has no seeding heap) ...")
+    child = [
+        str(common.BIN / "python"),
+        "-m",
+        "bench.appointments",
+        "--requests",
+        str(args.requests),
+        "--search-only",
+        json.dumps([salons, start.isoformat()]),
+    ]
+    out = subprocess.run(child, cwd=common.ROOT, check=True, stdout=subprocess.PIPE)  # noqa: S603
+    search = json.loads(out.stdout)
     hot = _hot_performer(now)
     log(f"placing: {args.clients} clients, {args.seconds} s ...")
     placing = _placing(hot, args.clients, args.seconds, start)
