@@ -266,3 +266,15 @@ def test_a9_an_online_service_booked_by_the_owner_is_paid_on_site_and_confirmed(
         "on_site",
         None,
     )
+
+
+def test_n3_an_appointment_gets_its_reminder_and_a_moved_one_a_new_one(salon, cut, ola, now):
+    from rezerva.notify.services import queue_due_reminders
+
+    booking = _book(salon, cut, _at("10:00"), ola, now)
+    queue_due_reminders(now=_at("10:00") - dt.timedelta(hours=23))
+    move_appointment(booking=booking, starts_at=_at("15:00"), now=now, by_owner=True)
+    queue_due_reminders(now=_at("15:00") - dt.timedelta(hours=23))
+
+    reminders = OutboundEmail.objects.filter(booking=booking, kind="reminder")
+    assert sorted(r.run_starts_at for r in reminders) == [_at("10:00"), _at("15:00")]
