@@ -5,9 +5,11 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from rezerva.availability import services as availability_services
 from rezerva.availability.models import DateOverride, TimeOff, WeeklyHours
+from rezerva.booking.selectors import appointment_slots
 from rezerva.dashboard.schedule import DASH
 from rezerva.tenancy.models import ActivityLog
 from tests import builders
@@ -221,15 +223,25 @@ def test_a_performer_follows_the_business_hours_or_her_own(owner_client, salon):
     ).exists()
 
 
-def test_a_performer_week_of_her_own_without_hours_is_refused(owner_client, salon):
+def test_a_performer_s_own_week_may_close_every_day(owner_client, salon, monday):
+    """A2: her own week with no working day keeps her unbookable (not back on the default)."""
     url = reverse("dashboard:performer_availability", args=[salon.ola.pk])
-    before = _snapshot()
 
-    response = owner_client.post(url, {**_week_post({}), "hours_mode": "own"})
+    response = owner_client.post(url, {**_week_post({}), "hours_mode": "own"}, follow=True)
 
+    salon.ola.refresh_from_db()
     assert response.status_code == 200
-    assert list(response.context["week_form"].errors) == ["hours_mode"]
-    assert _snapshot() == before
+    assert salon.ola.has_own_hours
+    assert response.context["follows_default"] is False
+    slots = appointment_slots(
+        business=salon.business,
+        service=salon.haircut,
+        performer_id=salon.ola.pk,
+        start=monday,
+        end=monday,
+        now=timezone.now(),
+    )
+    assert slots.by_performer[salon.ola.pk] == []
 
 
 def test_owner_adds_and_removes_special_dates(owner_client, salon, monday):

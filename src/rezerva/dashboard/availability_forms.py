@@ -149,17 +149,6 @@ class WeekForm(forms.Form):
                 if (data.get(starts) is None) != (data.get(ends) is None):
                     missing = starts if data.get(starts) is None else ends
                     self.add_error(missing, "Enter both times, or clear both.")
-        if (
-            self.is_performer
-            and data.get("hours_mode") == "own"
-            and not self.errors
-            and not any(self.week().values())
-        ):
-            self.add_error(
-                "hours_mode",
-                "Enter at least one working interval, or choose to follow the business hours. "
-                "To keep someone off for a while, add time off below.",
-            )
         return data
 
     def week(self) -> dict[int, list[tuple[dt.time, dt.time]]]:

@@ -189,7 +189,7 @@ def availability(request):
             "is_owner": _is_owner(request),
             "default_summary": week_summary(default_week),
             "team": [
-                (p, p.pk in own, week_summary(own[p.pk]) if p.pk in own else None)
+                (p, p.has_own_hours, week_summary(own.get(p.pk, {})) if p.has_own_hours else None)
                 for p in performers
             ],
             "performers": performers,
@@ -213,12 +213,13 @@ def performer_availability(request, performer_id: int):
     )
     own_week = schedule.week_of(business=business, performer_id=performer.pk)
     default_week = schedule.week_of(business=business, performer_id=None)
-    # Following the default, the grid starts from it, so "her own hours" begins as a copy (A2).
+    # Following the default, the grid starts from it, so "her own hours" begins as a copy (A2);
+    # her own week may close every day.
     forms = {
         "week_form": WeekForm(
-            draft=draft_from_week(own_week or default_week),
+            draft=draft_from_week(own_week if performer.has_own_hours else default_week),
             performer=True,
-            initial={"hours_mode": "own" if own_week else "default"},
+            initial={"hours_mode": "own" if performer.has_own_hours else "default"},
         ),
         "override_form": DateOverrideForm(prefix="override"),
         "time_off_form": TimeOffForm(prefix="timeoff"),
@@ -246,7 +247,7 @@ def performer_availability(request, performer_id: int):
         {
             **forms,
             "performer": performer,
-            "follows_default": not own_week,
+            "follows_default": not performer.has_own_hours,
             "default_summary": week_summary(default_week),
             "performers": list(
                 catalog_selectors.performers_of(business=business, active_only=False)
