@@ -113,7 +113,7 @@ def check_range(start: dt.date, end: dt.date) -> None:
         raise RangeTooLong(f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
 
 
-def _hours_by_day(
+def hours_by_day(
     business: Business,
     performer_ids: list[int],
     start: dt.date,
@@ -121,7 +121,8 @@ def _hours_by_day(
     own_hours: set[int] = frozenset(),
 ) -> tuple[dict, dict]:
     """Weekly hours {performer or None: {weekday: [(starts, ends)]}} and date overrides
-    {performer or None: {date: [(starts, ends)] (empty: closed)}}: one query."""
+    {performer or None: {date: [(starts, ends)] (empty: closed)}}: one query. `own_hours`:
+    performers with a week of their own (even every day closed); read them with hours_on."""
     weekly: dict = defaultdict(lambda: defaultdict(list))
     for performer_id in own_hours:  # her own week, even with every day closed
         weekly[performer_id] = defaultdict(list)
@@ -235,7 +236,7 @@ def open_slots(
     zone = ZoneInfo(business.timezone)
     rules = rules_of(service)
     own_hours = {p.pk for p in performers if p.has_own_hours}
-    weekly, overrides = _hours_by_day(business, ids, start, end, own_hours)
+    weekly, overrides = hours_by_day(business, ids, start, end, own_hours)
     busy = _busy_spans(business, ids, search_window(business, start, end))
     booked_per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
     service_pk = service.pk

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from rezerva.availability.models import DateOverride, TimeOff, WeeklyHours
-from rezerva.availability.selectors import hours_on
+from rezerva.availability.selectors import hours_by_day, hours_on
 from rezerva.booking.models import Booking, BookingStatus
 from rezerva.catalog.models import Performer, Service
 from rezerva.core.holds import seat_holding_filter
@@ -266,23 +266,15 @@ def working_hours(
     *, business: Business, performer_ids: list[int], days: list[dt.date]
 ) -> dict[tuple[int, dt.date], list[Interval]]:
     """{(performer, day): her hours that day}, overrides and the business default applied
-    (A2/A3, the rule the slot search uses): two queries."""
+    (A2/A3, read as the slot search reads them): two queries."""
     if not days:
         return {}
-    weekly: dict = defaultdict(lambda: defaultdict(list))
-    for row in WeeklyHours.objects.filter(
-        Q(performer__isnull=True) | Q(performer_id__in=performer_ids), business=business
-    ).order_by("starts"):
-        weekly[row.performer_id][row.weekday].append((row.starts, row.ends))
-    overrides: dict = defaultdict(lambda: defaultdict(list))
-    for row in DateOverride.objects.filter(
-        Q(performer__isnull=True) | Q(performer_id__in=performer_ids),
-        business=business,
-        date__range=(min(days), max(days)),
-    ).order_by("starts"):
-        hours = overrides[row.performer_id][row.date]
-        if not row.is_closed:
-            hours.append((row.starts, row.ends))
+    own_hours = set(
+        Performer.objects.filter(
+            business=business, pk__in=performer_ids, has_own_hours=True
+        ).values_list("pk", flat=True)
+    )
+    weekly, overrides = hours_by_day(business, performer_ids, min(days), max(days), own_hours)
     return {
         (pid, day): hours_on(pid, day, weekly, overrides) for pid in performer_ids for day in days
     }
