@@ -18,7 +18,7 @@ multi-row UPDATE locks in scan order). The hold sweep locks with SKIP LOCKED: it
 so it cannot deadlock with a cascade or a late payment (booking/services/holds.py).
 
 Placing a booking or purchase writes its new rows before step 1 and takes steps 1-3 last, so
-the run is locked only for the recount, the usage tick and the commit (booking/services/place.py).
+the run is locked only for the recount, the usage tick and the commit (booking/services/placing.py).
 Run locks are FOR NO KEY UPDATE: they still exclude each other, and never conflict with the
 FOR KEY SHARE that a foreign key check on a new booking takes.
 """

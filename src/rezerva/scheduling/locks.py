@@ -17,7 +17,7 @@ def sessions_for_update(
     FOR NO KEY UPDATE, not FOR UPDATE: lockers still exclude each other, but a transaction
     that already inserted rows pointing at a run (a foreign key check takes FOR KEY SHARE on it)
     never deadlocks with one that holds this lock. Placing writes first and locks last
-    (booking/services/place.py).
+    (booking/services/placing.py).
     """
     runs = Session.objects.select_for_update(of=("self",), no_key=True)
     if with_offer:
