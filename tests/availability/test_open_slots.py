@@ -203,3 +203,16 @@ def test_a2_a_performer_s_own_week_may_close_every_day(business, haircut, ola, e
     assert _times(slots, ewa)[0] == "09:00"
     availability.follow_default_hours(business=business, actor=None, performer_id=ola.pk)
     assert _times(_search(business, haircut, now), ola)[0] == "09:00"
+
+
+def test_a4_an_inactive_performer_is_not_offered_and_cannot_be_booked(
+    business, haircut, ola, ewa, now
+):
+    ewa.is_active = False
+    ewa.save(update_fields=["is_active"])
+
+    slots = _search(business, haircut, now)
+
+    assert list(slots.by_performer) == [ola.pk]
+    with pytest.raises(PerformerNotFound):
+        _search(business, haircut, now, ewa)

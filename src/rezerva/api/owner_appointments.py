@@ -15,13 +15,13 @@ from rezerva.api.owner import ERRORS, BusinessToken
 from rezerva.api.paging import PAGE_LIMIT, PAGE_OFFSET, PEOPLE_PAGE_LIMIT, queryset_page
 from rezerva.availability import services as availability
 from rezerva.availability.models import TimeOff, WeeklyHours
-from rezerva.booking.models import ACTIVE_STATUSES, Booking
+from rezerva.booking.models import Booking
+from rezerva.booking.selectors import appointments_between
 from rezerva.booking.services import GuestDetails
 from rezerva.booking.services.appointments import book_appointment, move_appointment
 from rezerva.catalog import services as catalog_services
 from rezerva.catalog.models import Performer, Service
 from rezerva.core.errors import NotFound, ValidationFailed
-from rezerva.core.timezones import local_date_bounds
 
 router = Router(tags=["owner: appointments"], auth=BusinessToken())
 
@@ -200,20 +200,14 @@ def list_appointments(
     business = request.business
     if end < start or (end - start).days > 61:
         raise ValidationFailed({"end": "Give an end on or after the start, at most 62 days on."})
-    first, _ = local_date_bounds(start, business.timezone)
-    _, last = local_date_bounds(end, business.timezone)
-    rows = Booking.objects.filter(
+    rows = appointments_between(
         business=business,
-        kind=Booking.Kind.APPOINTMENT,
-        status__in=ACTIVE_STATUSES,
-        session__starts_at__gte=first,
-        session__starts_at__lt=last,
-    ).select_related("session")
-    if performer_id is not None:
-        rows = rows.filter(performer_id=_performer_id(request, performer_id))
-    page = queryset_page(
-        request, response, rows.order_by("session__starts_at", "pk"), limit=limit, offset=offset
+        start=start,
+        end=end,
+        performer_id=_performer_id(request, performer_id),
+        active_only=True,
     )
+    page = queryset_page(request, response, rows, limit=limit, offset=offset)
     zone = ZoneInfo(business.timezone)
     return [_appointment_out(b, zone) for b in page]
 

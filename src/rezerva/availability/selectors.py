@@ -162,11 +162,12 @@ def hours_on(performer_id: int, day: dt.date, weekly: dict, overrides: dict) -> 
     return weekly.get(None, {}).get(day.weekday(), [])
 
 
-def _busy_spans(
-    business: Business, performer_ids: list[int], window: Span
+def busy_spans(
+    business: Business, performer_ids: list[int], window: Span, *, with_time_off: bool = True
 ) -> dict[int | None, list[Seconds]]:
-    """Time off (None: closures) and the group runs each performer leads, widened by their
-    service's buffers, as epoch seconds: one query."""
+    """The group runs each performer leads, widened by their service's buffers, and (unless
+    `with_time_off` is False, as for the owner's own bookings) her time off and the business's
+    closures (key None), as epoch seconds: one query."""
     spans: dict[int | None, list[Seconds]] = defaultdict(list)
     time_off = TimeOff.objects.filter(
         Q(performer__isnull=True) | Q(performer_id__in=performer_ids),
@@ -195,9 +196,8 @@ def _busy_spans(
         "service__buffer_after_minutes",
     )
     # One round trip for both (time off has no buffers).
-    for performer_id, starts, ends, before, after in fetch_rows(
-        time_off.order_by().union(runs.order_by(), all=True)
-    ):
+    rows = time_off.order_by().union(runs.order_by(), all=True) if with_time_off else runs
+    for performer_id, starts, ends, before, after in fetch_rows(rows):
         spans[performer_id].append((starts - 60 * before, ends + 60 * after))
     return spans
 
@@ -237,7 +237,7 @@ def open_slots(
     rules = rules_of(service)
     own_hours = {p.pk for p in performers if p.has_own_hours}
     weekly, overrides = hours_by_day(business, ids, start, end, own_hours)
-    busy = _busy_spans(business, ids, search_window(business, start, end))
+    busy = busy_spans(business, ids, search_window(business, start, end))
     booked_per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
     service_pk = service.pk
     for block in appointments:

@@ -16,10 +16,17 @@ from rezerva.availability.selectors import (
     search_window,
 )
 from rezerva.availability.slots import Span
-from rezerva.booking.models import Booking, BookingStatus, ConsentDefinition, SeriesPurchase
+from rezerva.booking.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    ConsentDefinition,
+    SeriesPurchase,
+)
 from rezerva.booking.tokens import BOOKING, read_manage_token
 from rezerva.core.expressions import Epoch, fetch_rows
 from rezerva.core.holds import seat_holding_filter
+from rezerva.core.timezones import local_date_bounds
 
 
 def seats_taken(*, session_ids: Iterable[int], now: dt.datetime) -> dict[int, int]:
@@ -238,4 +245,31 @@ def appointment_slots(
         now=now,
         appointments=blocks,
         performers=performers,
+    )
+
+
+def appointments_between(
+    *,
+    business,
+    start: dt.date,
+    end: dt.date,
+    performer_id: int | None = None,
+    active_only: bool = False,
+) -> QuerySet[Booking]:
+    """A9: the business's appointments starting on local days start..end, soonest first, with
+    their run, service, performer and payment (the owner's list, exports and API)."""
+    first, _ = local_date_bounds(start, business.timezone)
+    _, last = local_date_bounds(end, business.timezone)
+    rows = Booking.objects.filter(
+        business=business,
+        kind=Booking.Kind.APPOINTMENT,
+        session__starts_at__gte=first,
+        session__starts_at__lt=last,
+    )
+    if performer_id is not None:
+        rows = rows.filter(performer_id=performer_id)
+    if active_only:
+        rows = rows.filter(status__in=ACTIVE_STATUSES)
+    return rows.select_related("session", "session__service", "performer", "payment").order_by(
+        "session__starts_at", "pk"
     )

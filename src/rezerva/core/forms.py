@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.crypto import salted_hmac
 
 from rezerva.core.errors import DomainError, ValidationFailed
 from rezerva.core.money import InvalidAmount, amount_text, parse_amount
@@ -79,3 +80,11 @@ def add_domain_error(form: forms.Form, exc: DomainError, field_map: dict | None 
     for field, message in errors.items():
         name = field_map.get(field, field)
         form.add_error(name if name in form.fields else None, message)
+
+
+def bound_request_key(*, scope: str, holder: object, form_key: str) -> str:
+    """F2: a form's hidden Idempotency-Key bound to who was given the form (a browser's CSRF
+    secret, a signed-in user): a key copied elsewhere is another key, so it neither replays
+    nor blocks the first person's booking. Always a valid key (letters and digits)."""
+    digest = salted_hmac(f"rezerva.{scope}.idempotency_key", f"{holder}:{form_key}").hexdigest()
+    return f"{scope}-{digest[:40]}"

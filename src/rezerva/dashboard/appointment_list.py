@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from rezerva.booking.models import ACTIVE_STATUSES, Booking
-from rezerva.core.timezones import local_date_bounds, to_business_time
+from rezerva.core.timezones import to_business_time
 from rezerva.dashboard.participants import EXPORT_CHUNK_SIZE, payment_state
 from rezerva.tenancy.models import Business
 
@@ -60,32 +60,6 @@ def appointment_columns(business: Business) -> tuple[str, ...]:
         "Status",
         "Payment",
         "Attendance",
-    )
-
-
-def appointments_query(
-    *,
-    business: Business,
-    start: dt.date,
-    end: dt.date,
-    performer_id: int | None = None,
-    active_only: bool = False,
-) -> QuerySet[Booking]:
-    """The business's appointments starting on local days start..end, soonest first."""
-    first, _ = local_date_bounds(start, business.timezone)
-    _, last = local_date_bounds(end, business.timezone)
-    rows = Booking.objects.filter(
-        business=business,
-        kind=Booking.Kind.APPOINTMENT,
-        session__starts_at__gte=first,
-        session__starts_at__lt=last,
-    )
-    if performer_id is not None:
-        rows = rows.filter(performer_id=performer_id)
-    if active_only:
-        rows = rows.filter(status__in=ACTIVE_STATUSES)
-    return rows.select_related("session", "session__service", "performer", "payment").order_by(
-        "session__starts_at", "pk"
     )
 
 

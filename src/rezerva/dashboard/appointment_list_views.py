@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from rezerva.booking.selectors import appointments_between
 from rezerva.booking.services.appointments import (
     cancel_appointments,
     mark_appointments_attendance,
@@ -26,7 +27,6 @@ from rezerva.dashboard.appointment_list import (
     appointment_columns,
     appointment_row,
     appointment_rows,
-    appointments_query,
 )
 
 PAGE_SIZE = 50
@@ -79,7 +79,7 @@ def appointment_list(request):
     """Appointments in a date range, soonest first, a page at a time."""
     business = request.business
     filters = _filters(request)
-    query = appointments_query(business=business, **filters)
+    query = appointments_between(business=business, **filters)
     page = Paginator(query, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -103,7 +103,7 @@ def appointment_list_export(request, fmt: str):
     business = request.business
     filters = _filters(request)
     rows = appointment_rows(
-        appointments_query(business=business, **filters), tz_name=business.timezone
+        appointments_between(business=business, **filters), tz_name=business.timezone
     )
     return exports.export_response(
         fmt=fmt,

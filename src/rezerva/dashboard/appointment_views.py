@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods
 
 from rezerva.availability.errors import PerformerNotFound, SlotNotAvailable
@@ -26,7 +25,7 @@ from rezerva.booking.services.appointments import book_appointment, move_appoint
 from rezerva.catalog import selectors as catalog_selectors
 from rezerva.catalog.models import PriceType, Service
 from rezerva.core.errors import DomainError
-from rezerva.core.forms import add_domain_error
+from rezerva.core.forms import add_domain_error, bound_request_key
 from rezerva.core.timezones import NonexistentLocalTime, to_business_time
 from rezerva.dashboard.access import business_view
 from rezerva.dashboard.appointment_forms import BookOnBehalfForm, MoveAppointmentForm
@@ -175,8 +174,7 @@ def _owner_key(request, form_key: str) -> str | None:
     """The form's request key bound to the signed-in user, so only her own resend replays."""
     if not form_key.isalnum():
         return None
-    digest = salted_hmac("rezerva.dashboard.book", f"{request.user.pk}:{form_key}").hexdigest()
-    return f"owner-{digest[:40]}"
+    return bound_request_key(scope="owner", holder=request.user.pk, form_key=form_key)
 
 
 # Where each refusal of book_appointment shows on the form.

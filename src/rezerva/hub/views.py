@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rezerva.booking import offers
@@ -23,7 +22,7 @@ from rezerva.booking.selectors import (
 )
 from rezerva.catalog.models import Service
 from rezerva.core.errors import DomainError
-from rezerva.core.forms import add_domain_error
+from rezerva.core.forms import add_domain_error, bound_request_key
 from rezerva.core.ratelimit import client_address
 from rezerva.coupons.selectors import accepts_coupons, redemption_of
 from rezerva.hub.forms import GuestDetailsForm
@@ -171,11 +170,10 @@ def _guest(request, form) -> tuple[booking_services.GuestDetails, booking_servic
 
 
 def _bound_key(request, form_key: str) -> str:
-    """F2: the form's hidden key counts only in the browser it was given to: it is bound to that
-    browser's CSRF secret, so a key read elsewhere neither replays nor blocks her booking."""
-    secret = request.META.get("CSRF_COOKIE", "")
-    digest = salted_hmac("rezerva.hub.idempotency_key", f"{secret}:{form_key}").hexdigest()
-    return f"hub-{digest[:40]}"
+    """F2: the form's hidden key counts only in the browser it was given to (its CSRF secret)."""
+    return bound_request_key(
+        scope="hub", holder=request.META.get("CSRF_COOKIE", ""), form_key=form_key
+    )
 
 
 @require_http_methods(["GET", "POST"])

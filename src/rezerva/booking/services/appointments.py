@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 
 from rezerva.availability.errors import PerformerNotFound, SlotNotAvailable
-from rezerva.availability.selectors import performers_for, rules_of, search_window
+from rezerva.availability.selectors import busy_spans, performers_for, rules_of, search_window
 from rezerva.availability.slots import BusyTimes, Span, local_to_utc
 from rezerva.booking.errors import AlreadyCancelled, ServiceNotBookable, ServiceNotFound
+from rezerva.booking.locks import bookings_for_update
 from rezerva.booking.models import Booking, BookingStatus, CancelledBy
 from rezerva.booking.selectors import (
     appointment_blocks,
@@ -27,7 +28,12 @@ from rezerva.booking.selectors import (
     guest_cancel_deadline,
 )
 from rezerva.booking.services.cancel import cancel_booking
-from rezerva.booking.services.operations import ATTENDANCE_CHOICES, BulkResult
+from rezerva.booking.services.operations import (
+    ATTENDANCE_CHOICES,
+    BulkResult,
+    mark_locked_attendance,
+    selected_ids,
+)
 from rezerva.booking.services.placing import (
     NO_AGREEMENTS,
     Agreements,
@@ -111,21 +117,38 @@ def _check_free(
 ) -> None:
     """A6 for guests: the start is one the slot search offers. On the owner's behalf (A9): any
     time, but never over another appointment or a run the performer leads."""
-    day = starts_at.astimezone(ZoneInfo(business.timezone)).date()
-    if not on_behalf:
-        slots = appointment_slots(
-            business=business,
-            service=service,
-            performer_id=performer_id,
-            start=day,
-            end=day,
-            now=now,
-            exclude_booking_id=exclude_booking_id,
-            performers=performers,
-        )
-        if starts_at not in slots.by_performer.get(performer_id, []):
-            raise SlotNotAvailable(_why_not_offered(business, service, starts_at, now))
+    if on_behalf:
+        if _owner_time_taken(
+            business, performer_id, rules_of(service).blocks(starts_at), now, exclude_booking_id
+        ):
+            raise SlotNotAvailable("This team member is already booked then.")
         return
+    day = starts_at.astimezone(ZoneInfo(business.timezone)).date()
+    slots = appointment_slots(
+        business=business,
+        service=service,
+        performer_id=performer_id,
+        start=day,
+        end=day,
+        now=now,
+        exclude_booking_id=exclude_booking_id,
+        performers=performers,
+    )
+    if starts_at not in slots.by_performer.get(performer_id, []):
+        raise SlotNotAvailable(_why_not_offered(business, service, starts_at, now))
+
+
+def _owner_time_taken(
+    business: Business,
+    performer_id: int,
+    span: Span,
+    now: dt.datetime,
+    exclude_booking_id: int | None,
+) -> bool:
+    """A9: whether `span` (buffers included) overlaps another active appointment of the
+    performer or a run she leads (with its buffers, as the slot search counts it); her hours,
+    time off and the notice do not bind the owner."""
+    day = span.start.astimezone(ZoneInfo(business.timezone)).date()
     window = search_window(business, day, day)
     blocks = appointment_blocks(
         business=business,
@@ -133,18 +156,10 @@ def _check_free(
         window=window,
         now=now,
         exclude_booking_id=exclude_booking_id,
+        with_days=False,
     )
-    runs = Session.objects.filter(
-        business=business,
-        performer_id=performer_id,
-        service__kind=Service.Kind.GROUP,
-        cancelled_at__isnull=True,
-        starts_at__lt=window.end,
-        ends_at__gt=window.start,
-    ).values_list("starts_at", "ends_at")
-    busy = BusyTimes([(b[1], b[2]) for b in blocks] + [Span(s, e) for s, e in runs])
-    if busy.overlaps(rules_of(service).blocks(starts_at)):
-        raise SlotNotAvailable("This team member is already booked then.")
+    runs = busy_spans(business, [performer_id], window, with_time_off=False)[performer_id]
+    return BusyTimes([(b[1], b[2]) for b in blocks] + runs).overlaps(span)
 
 
 def _expire_lapsed_holds(business: Business, performer_id: int, span, now: dt.datetime) -> None:
@@ -233,20 +248,9 @@ def appointment_still_free(*, booking: Booking, now: dt.datetime) -> bool:
     business = booking.business
     if performer_for_update(business=business, performer_id=booking.performer_id) is None:
         return False
-    service = Service.objects.get(pk=booking.session.service_id)
-    try:
-        _check_free(
-            business,
-            service,
-            booking.performer_id,
-            booking.session.starts_at,
-            now,
-            on_behalf=True,
-            exclude_booking_id=booking.pk,
-        )
-    except SlotNotAvailable:
-        return False
-    return True
+    # The span it was booked with (the service's buffers may have changed since).
+    span = Span(booking.blocks_from, booking.blocks_until)
+    return not _owner_time_taken(business, booking.performer_id, span, now, booking.pk)
 
 
 def _is_overlap(exc: IntegrityError) -> bool:
@@ -290,6 +294,8 @@ def book_appointment(
         candidates = _performer_order(business, service, starts_at, now)
         if not candidates:
             raise SlotNotAvailable(_why_not_offered(business, service, starts_at, now))
+    # "Any available" moves on to the next performer; what the guest hears is that it went.
+    taken = SlotNotAvailable("Someone just took this time. Please pick another.")
     last_refusal: SlotNotAvailable | None = None
     for candidate in candidates:
         try:
@@ -314,11 +320,9 @@ def book_appointment(
         except IntegrityError as exc:
             if not _is_overlap(exc):
                 raise
-            last_refusal = SlotNotAvailable("Someone just took this time. Please pick another.")
+            last_refusal = taken
         except SlotNotAvailable as exc:
-            last_refusal = exc
-        if performer_id is None and last_refusal is not None:
-            last_refusal = SlotNotAvailable("Someone just took this time. Please pick another.")
+            last_refusal = exc if performer_id is not None else taken
     raise last_refusal
 
 
@@ -401,36 +405,28 @@ def mark_appointments_attendance(
     marked, in one transaction (rows locked in id order); others are left alone."""
     if attendance not in ATTENDANCE_CHOICES:
         raise ValidationFailed({"attendance": "Choose attended, no-show or not marked."})
-    selected = sorted({int(i) for i in booking_ids})
+    selected = selected_ids(booking_ids)
     with transaction.atomic(), lock_timeout():
-        rows = list(
-            Booking.objects.select_for_update(of=("self",))
-            .filter(business=business, kind=Booking.Kind.APPOINTMENT, pk__in=selected)
-            .order_by("pk")
+        ids = list(
+            Booking.objects.filter(
+                business=business, kind=Booking.Kind.APPOINTMENT, pk__in=selected
+            ).values_list("pk", flat=True)
         )
-        confirmed = [b for b in rows if b.status == BookingStatus.CONFIRMED]
-        to_mark = [b.pk for b in confirmed if b.attendance != attendance]
-        Booking.objects.filter(pk__in=to_mark).update(attendance=attendance, updated_at=now)
-        if to_mark:
-            log_activity(
-                business=business,
-                actor=actor,
-                action="appointment.attendance",
-                target=",".join(map(str, to_mark))[:200],
-                attendance=attendance,
-            )
-    return BulkResult(
-        changed_ids=tuple(to_mark),
-        unchanged=len(confirmed) - len(to_mark),
-        not_eligible=len(rows) - len(confirmed),
-        ignored=len(selected) - len(rows),
-    )
+        return mark_locked_attendance(
+            business=business,
+            bookings=bookings_for_update(business=business, booking_ids=ids) if ids else [],
+            selected=selected,
+            attendance=attendance,
+            actor=actor,
+            now=now,
+            target="appointments",
+        )
 
 
 def cancel_appointments(*, business: Business, booking_ids, actor, now: dt.datetime) -> BulkResult:
     """G5/A9: the owner cancels selected appointments, each as a single cancellation (the
     guest is emailed, the time frees, nothing is refunded); inactive ones are left alone."""
-    selected = sorted({int(i) for i in booking_ids})
+    selected = selected_ids(booking_ids)
     found = list(
         Booking.objects.select_related("business", "session")
         .filter(business=business, kind=Booking.Kind.APPOINTMENT, pk__in=selected)

@@ -60,7 +60,8 @@ class BulkResult:
         return len(self.changed_ids)
 
 
-def _selected_ids(booking_ids: Iterable[int]) -> list[int]:
+def selected_ids(booking_ids: Iterable[int]) -> list[int]:
+    """The ticked ids, each once, ascending (the lock order)."""
     return sorted({int(pk) for pk in booking_ids})
 
 
@@ -97,7 +98,7 @@ def cancel_bookings(
     """G6: the owner cancels selected single and drop-in seats of one run in one transaction;
     series seats are skipped (cancel the purchase), guests are notified once per seat by the
     notify layer from one event, and nothing is refunded."""
-    selected = _selected_ids(booking_ids)
+    selected = selected_ids(booking_ids)
     with transaction.atomic(durable=True), lock_timeout():
         run, bookings = _lock_run_and_bookings(
             business=business, session=session, booking_ids=selected
@@ -156,32 +157,56 @@ def mark_attendance(
     if attendance not in ATTENDANCE_CHOICES:
         raise ValidationFailed({"attendance": "Choose attended, no-show or not marked."})
     now = now or timezone.now()
-    selected = _selected_ids(booking_ids)
+    selected = selected_ids(booking_ids)
     with transaction.atomic(durable=True), lock_timeout():
         run, bookings = _lock_run_and_bookings(
             business=business, session=session, booking_ids=selected
         )
-        confirmed = [b for b in bookings if b.status == BookingStatus.CONFIRMED]
-        to_mark = [b.pk for b in confirmed if b.attendance != attendance]
-        result = BulkResult(
-            changed_ids=tuple(to_mark),
-            unchanged=len(confirmed) - len(to_mark),
-            not_eligible=len(bookings) - len(confirmed),
-            ignored=len(selected) - len(bookings),
-        )
-        if to_mark:
-            Booking.objects.filter(pk__in=to_mark).update(attendance=attendance, updated_at=now)
-        log_activity(
+        return mark_locked_attendance(
             business=business,
-            actor=actor,
-            action="bookings.attendance_marked",
-            target=run.pk,
+            bookings=bookings,
+            selected=selected,
             attendance=attendance,
-            booking_ids=list(to_mark),
-            unchanged=result.unchanged,
-            not_eligible=result.not_eligible,
-            ignored=result.ignored,
+            actor=actor,
+            now=now,
+            target=run.pk,
         )
+
+
+def mark_locked_attendance(
+    *,
+    business: Business,
+    bookings: list[Booking],
+    selected: list[int],
+    attendance: str,
+    actor,
+    now: dt.datetime,
+    target: object,
+) -> BulkResult:
+    """The marking step G6 shares between a run's participants and the appointments list: the
+    confirmed ones of `bookings` (locked by the caller's transaction) take `attendance`, one
+    audit row says what changed and why the rest were left."""
+    confirmed = [b for b in bookings if b.status == BookingStatus.CONFIRMED]
+    to_mark = [b.pk for b in confirmed if b.attendance != attendance]
+    result = BulkResult(
+        changed_ids=tuple(to_mark),
+        unchanged=len(confirmed) - len(to_mark),
+        not_eligible=len(bookings) - len(confirmed),
+        ignored=len(selected) - len(bookings),
+    )
+    if to_mark:
+        Booking.objects.filter(pk__in=to_mark).update(attendance=attendance, updated_at=now)
+    log_activity(
+        business=business,
+        actor=actor,
+        action="bookings.attendance_marked",
+        target=target,
+        attendance=attendance,
+        booking_ids=list(to_mark),
+        unchanged=result.unchanged,
+        not_eligible=result.not_eligible,
+        ignored=result.ignored,
+    )
     return result
 
 
@@ -216,7 +241,7 @@ def message_participants(
         errors["body"] = reason
     if errors:
         raise ValidationFailed(errors)
-    selected = _selected_ids(booking_ids)
+    selected = selected_ids(booking_ids)
     with transaction.atomic(durable=True), lock_timeout():
         # Locking is not needed to send, but it gives the same "who is on this run" answer as the
         # other actions and keeps the one lock order.
